@@ -102,8 +102,9 @@ enum RecurrentKernel: Sendable, Equatable {
       let dx = Tensor(zeros: xd.shape), dW = Tensor(zeros: wd.shape), dU = Tensor(zeros: ud.shape)
       let db = Tensor(zeros: bias?.shape ?? [])
       var dStates = (0..<stateCount).map { _ in Tensor(zeros: [B, H]) }
-      let dy = grads[0].storage.pointer, dhT = grads[1].storage.pointer
-      let dcT = grads.count > 2 ? grads[2].storage.pointer : nil
+      // A result no gradient reached is NULL to the kernel (a zero gradient).
+      let dy = grads[0]?.storage.pointer, dhT = grads[1]?.storage.pointer
+      let dcT = grads.count > 2 ? grads[2]?.storage.pointer : nil
       let work = workspace.pointer(count: workspaceCount(B: B, T: T, D: D, H: H))
       let dxp = dx.storage.pointer, dWp = dW.storage.pointer, dUp = dU.storage.pointer
       let dbp = hasBias ? db.storage.pointer : nil
@@ -168,7 +169,7 @@ enum RecurrentKernel: Sendable, Equatable {
       let dxp = dx.storage.pointer, dWp = dW.storage.pointer, dUp = dU.storage.pointer
       let dbp = hasBias ? db.storage.pointer : nil
       let dhp = dState[0].storage.pointer, dcp = dState.count > 1 ? dState[1].storage.pointer : nil
-      let dh = grads[0].storage.pointer, dc = grads.count > 1 ? grads[1].storage.pointer : nil
+      let dh = grads[0]?.storage.pointer, dc = grads.count > 1 ? grads[1]?.storage.pointer : nil
       let status: Int32 = withExtendedLifetime((grads, xd, rd, wd, ud, cache, dx, dW, dU, db, dState)) {
         switch self {
         case .simpleRNN:

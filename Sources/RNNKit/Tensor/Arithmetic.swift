@@ -4,16 +4,21 @@ import CKernels
 
 extension Tensor {
   /// Applies a broadcasting binary kernel and records its pullback.
+  ///
+  /// `gradientA` and `gradientB` map (g, a, b, out) to the gradient of `a` or `b` before
+  /// unbroadcasting; each runs only when its operand is tracked.
   static func binaryOperation(
     _ op: ck_binary_op, _ a: Tensor, _ b: Tensor, name: String,
-    pullback: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ out: Tensor) -> (Tensor, Tensor)
+    gradientA: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ out: Tensor) -> Tensor,
+    gradientB: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ out: Tensor) -> Tensor
   ) -> Tensor {
     let shape = broadcastShape(a.shape, b.shape, operation: name)
     let out = Kernels.binary(op, a, b, shape: shape)
     let (ad, bd, outd) = (a.detached, b.detached, out)
+    let (needA, needB) = (a.isTracked, b.isTracked)
     return .recorded(out, inputs: [a, b]) { g in
-      let (ga, gb) = pullback(g, ad, bd, outd)
-      return [ga.unbroadcast(to: ad.shape), gb.unbroadcast(to: bd.shape)]
+      [needA ? gradientA(g, ad, bd, outd).unbroadcast(to: ad.shape) : nil,
+       needB ? gradientB(g, ad, bd, outd).unbroadcast(to: bd.shape) : nil]
     }
   }
 
@@ -23,7 +28,7 @@ extension Tensor {
   /// let y = matmul(x, w) + b     // b: [units] is added to every row
   /// ```
   public static func + (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_ADD, a, b, name: "+") { g, _, _, _ in (g, g) }
+    binaryOperation(CK_ADD, a, b, name: "+", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in g })
   }
 
   /// Element-wise difference with broadcasting.
@@ -32,7 +37,7 @@ extension Tensor {
   /// let d = prediction - target
   /// ```
   public static func - (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_SUB, a, b, name: "-") { g, _, _, _ in (g, -g) }
+    binaryOperation(CK_SUB, a, b, name: "-", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in -g })
   }
 
   /// Element-wise product with broadcasting.
@@ -41,7 +46,7 @@ extension Tensor {
   /// let masked = x * mask
   /// ```
   public static func * (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_MUL, a, b, name: "*") { g, a, b, _ in (g * b, g * a) }
+    binaryOperation(CK_MUL, a, b, name: "*", gradientA: { g, _, b, _ in g * b }, gradientB: { g, a, _, _ in g * a })
   }
 
   /// Element-wise quotient with broadcasting.
@@ -50,7 +55,8 @@ extension Tensor {
   /// let normalised = x / x.sum()
   /// ```
   public static func / (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_DIV, a, b, name: "/") { g, _, b, out in (g / b, -(g * out) / b) }
+    binaryOperation(
+      CK_DIV, a, b, name: "/", gradientA: { g, _, b, _ in g / b }, gradientB: { g, _, b, out in -(g * out) / b })
   }
 
   /// Adds a scalar to every element: `x + 1`.
@@ -108,10 +114,9 @@ extension Tensor {
 /// let y = maximum(x, Tensor(0))
 /// ```
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-  Tensor.binaryOperation(CK_MAXIMUM, a, b, name: "maximum") { g, a, b, _ in
-    let takeA = 1 - (b .> a)
-    return (g * takeA, g * (1 - takeA))
-  }
+  Tensor.binaryOperation(
+    CK_MAXIMUM, a, b, name: "maximum", gradientA: { g, a, b, _ in g * (1 - (b .> a)) },
+    gradientB: { g, a, b, _ in g * (b .> a) })
 }
 
 /// The element-wise smaller of `a` and `b` (broadcasting); the gradient goes to `a` on ties.
@@ -120,10 +125,9 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// let y = minimum(x, Tensor(6))
 /// ```
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-  Tensor.binaryOperation(CK_MINIMUM, a, b, name: "minimum") { g, a, b, _ in
-    let takeA = 1 - (b .< a)
-    return (g * takeA, g * (1 - takeA))
-  }
+  Tensor.binaryOperation(
+    CK_MINIMUM, a, b, name: "minimum", gradientA: { g, a, b, _ in g * (1 - (b .< a)) },
+    gradientB: { g, a, b, _ in g * (b .< a) })
 }
 
 /// `base` raised to `exponent`, element-wise with broadcasting (`base` > 0 where the
@@ -133,9 +137,9 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// let cube = pow(x, Tensor(3))
 /// ```
 public func pow(_ base: Tensor, _ exponent: Tensor) -> Tensor {
-  Tensor.binaryOperation(CK_POW, base, exponent, name: "pow") { g, a, b, out in
-    (g * b * pow(a, b - 1), g * out * log(a))
-  }
+  Tensor.binaryOperation(
+    CK_POW, base, exponent, name: "pow", gradientA: { g, a, b, _ in g * b * pow(a, b - 1) },
+    gradientB: { g, a, _, out in g * out * log(a) })
 }
 
 // MARK: - Unary functions
