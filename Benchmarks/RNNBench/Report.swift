@@ -3,24 +3,32 @@ import Foundation
 
 // Report formatting: the machine header, the table (plain text and markdown), and JSON.
 
-/// One line of the table: one cell, size and mode.
+/// One line of the table: one cell, size and mode. A kernel row (forward, train) has every
+/// field; an IMDB epoch row only the time (the reference and the FLOP count do not apply).
 struct Row: Codable {
   let cell: String
   let size: String
   let B: Int, T: Int, D: Int, H: Int
   let mode: String
-  let gflop: Double
+  let gflop: Double?
   let msFused: Double
-  let msUnfused: Double
+  let msUnfused: Double?
   /// msUnfused / msFused.
-  let speedup: Double
+  let speedup: Double?
   /// Of the fused path: gflop / seconds.
-  let gflops: Double
+  let gflops: Double?
   /// Of the fused path, in percent of the sgemm ceiling's GFLOP/s.
-  let percentOfSgemm: Double
-  let unfusedGflops: Double
+  let percentOfSgemm: Double?
+  let unfusedGflops: Double?
   /// The validation error of this cell and size (the worst tensor, scaled).
-  let maxDiff: Float
+  let maxDiff: Float?
+  /// Training rows: peak resident memory of one step and its growth over the process's
+  /// resident set before the step, in MiB (see Memory.swift).
+  let peakMiB: Double?
+  let growthMiB: Double?
+  /// Training rows: what BPTT must hold at the step's peak, in MiB — the kernel's cache of
+  /// saved activations, the output sequence and its gradient, and the input gradient.
+  let bpttMiB: Double?
 }
 
 /// The two medians of one cell, size and mode, before the ceiling is final.
@@ -30,18 +38,38 @@ struct Measurement {
   let mode: Mode
   let msFused: Double, msUnfused: Double
   let maxDiff: Float
+  var memory: StepMemory?
 
   var gflop: Double { flops(cell: cell, size: size, mode: mode) / 1e9 }
   var gflopsFused: Double { gflop / (msFused / 1e3) }
 
   func row(sgemmGflops: Double) -> Row {
-    Row(
+    let train = mode == .train
+    return Row(
       cell: cell.displayName, size: size.name, B: size.B, T: size.T, D: size.D, H: size.H,
       mode: mode.rawValue, gflop: gflop, msFused: msFused, msUnfused: msUnfused,
       speedup: msUnfused / msFused, gflops: gflopsFused, percentOfSgemm: 100 * gflopsFused / sgemmGflops,
-      unfusedGflops: gflop / (msUnfused / 1e3), maxDiff: maxDiff)
+      unfusedGflops: gflop / (msUnfused / 1e3), maxDiff: maxDiff,
+      peakMiB: memory.map { mib($0.peak) }, growthMiB: memory.map { mib($0.growth) },
+      bpttMiB: train ? mib(bpttBytes(cell: cell, size: size)) : nil)
   }
 }
+
+/// An IMDB epoch: the median of the timed epochs.
+struct EpochMeasurement {
+  let cell: CellKind
+  let milliseconds: Double
+
+  var row: Row {
+    let s = IMDBEpochWorkload.size
+    return Row(
+      cell: cell.displayName, size: s.name, B: s.B, T: s.T, D: s.D, H: s.H, mode: Mode.epoch.rawValue,
+      gflop: nil, msFused: milliseconds, msUnfused: nil, speedup: nil, gflops: nil, percentOfSgemm: nil,
+      unfusedGflops: nil, maxDiff: nil, peakMiB: nil, growthMiB: nil, bpttMiB: nil)
+  }
+}
+
+private func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 
 struct Machine: Codable {
   let cpu: String
@@ -50,6 +78,8 @@ struct Machine: Codable {
   let sgemmN: Int
   let sgemmMilliseconds: Double
   let sgemmGflops: Double
+  /// The same product on one OpenBLAS thread.
+  let sgemmOneThreadGflops: Double
 
   static func cpuModel() -> String {
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
@@ -71,7 +101,8 @@ struct Machine: Codable {
     [
       "machine: \(cpu), \(cores) cores, OpenBLAS threads \(openblasThreads)",
       "sgemm ceiling: ck_sgemm \(sgemmN)×\(sgemmN)×\(sgemmN) = \(format(2 * pow(Double(sgemmN), 3) / 1e9, 2)) GFLOP "
-        + "in \(format(sgemmMilliseconds, 1)) ms (median) = \(format(sgemmGflops, 1)) GFLOP/s",
+        + "in \(format(sgemmMilliseconds, 1)) ms (median) = \(format(sgemmGflops, 1)) GFLOP/s "
+        + "(1 thread: \(format(sgemmOneThreadGflops, 1)) GFLOP/s)",
     ]
   }
 }
@@ -79,12 +110,15 @@ struct Machine: Codable {
 func format(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
 private let columns = ["cell", "size", "mode", "GFLOP", "ms fused", "ms unfused", "speed-up",
-                       "GFLOP/s", "% sgemm", "unfused GFLOP/s", "max diff"]
+                       "GFLOP/s", "% sgemm", "unfused GFLOP/s", "max diff", "peak MiB", "step MiB", "BPTT MiB"]
 
 private func cells(_ r: Row) -> [String] {
-  [r.cell, r.size, r.mode, format(r.gflop, 2), format(r.msFused, 2), format(r.msUnfused, 2),
-   format(r.speedup, 2) + "×", format(r.gflops, 1), format(r.percentOfSgemm, 1) + "%",
-   format(r.unfusedGflops, 1), String(format: "%.1e", Double(r.maxDiff))]
+  func or(_ value: Double?, _ text: (Double) -> String) -> String { value.map(text) ?? "—" }
+  return [r.cell, r.size, r.mode, or(r.gflop) { format($0, 2) }, format(r.msFused, 2),
+          or(r.msUnfused) { format($0, 2) }, or(r.speedup) { format($0, 2) + "×" }, or(r.gflops) { format($0, 1) },
+          or(r.percentOfSgemm) { format($0, 1) + "%" }, or(r.unfusedGflops) { format($0, 1) },
+          or(r.maxDiff.map(Double.init)) { String(format: "%.1e", $0) }, or(r.peakMiB) { format($0, 1) },
+          or(r.growthMiB) { format($0, 1) }, or(r.bpttMiB) { format($0, 1) }]
 }
 
 /// The table as aligned plain text.

@@ -41,9 +41,10 @@ struct ProblemSize: Codable, Sendable {
   var label: String { "B=\(B) T=\(T) D=\(D) H=\(H)" }
 }
 
-/// Forward (inference, no cache) or a training step (forward with cache + backward).
+/// Forward (inference, no cache), a training step (forward with cache + backward), or
+/// one epoch of the IMDB model (IMDBEpoch.swift).
 enum Mode: String, Codable, Sendable {
-  case forward, train
+  case forward, train, epoch
 }
 
 /// The napkin math: every step multiplies [B, D+H] by [D+H, G·H] once (2 FLOPs per

@@ -49,14 +49,33 @@ struct RNNBenchCommand: ParsableCommand {
   @Flag(help: "Let the unfused reference use the vectorised ck_sigmoid_forward / ck_tanh_forward (and backward) instead of ck_unary.")
   var vectorisedReference = false
 
+  @Flag(help: "Skip the peak-memory probe of each training step (a child process per cell and size).")
+  var skipMemory = false
+
+  @Option(help: "Comma-separated cells for the IMDB epoch rows (simple, lstm, gru); empty for none.")
+  var imdbCells = "simple,lstm,gru"
+
+  @Option(help: "Samples in the synthetic IMDB epoch (IMDB's training set has 25,000).")
+  var imdbSamples = 25_000
+
+  @Option(help: "Timed IMDB epochs per cell (the median is reported).")
+  var epochRuns = 2
+
+  @Option(help: ArgumentHelp("Internal: print one training step's memory as JSON (CELL:SIZE).", visibility: .hidden))
+  var memoryProbe: String?
+
   func validate() throws {
     guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
     if let largeRuns, largeRuns < 1 { throw ValidationError("--large-runs must be at least 1, got \(largeRuns)") }
     guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
     guard threads >= 0 else { throw ValidationError("--threads must be at least 0, got \(threads)") }
     guard sgemmSize >= 64 else { throw ValidationError("--sgemm-size must be at least 64, got \(sgemmSize)") }
+    guard imdbSamples >= 1 else { throw ValidationError("--imdb-samples must be at least 1, got \(imdbSamples)") }
+    guard epochRuns >= 1 else { throw ValidationError("--epoch-runs must be at least 1, got \(epochRuns)") }
     _ = try parsedSizes()
     _ = try parsedCells()
+    _ = try parsedCells(imdbCells, option: "--imdb-cells")
+    if let memoryProbe { _ = try parsedProbe(memoryProbe) }
   }
 
   func parsedSizes() throws -> [ProblemSize] {
@@ -68,22 +87,43 @@ struct RNNBenchCommand: ParsableCommand {
     }
   }
 
-  func parsedCells() throws -> [CellKind] {
-    try cells.split(separator: ",").map { name in
+  func parsedCells() throws -> [CellKind] { try parsedCells(cells, option: "--cells") }
+
+  func parsedCells(_ list: String, option: String) throws -> [CellKind] {
+    try list.split(separator: ",").map { name in
       guard let c = CellKind(rawValue: String(name)) else {
-        throw ValidationError("--cells: unknown cell '\(name)', expected simple, lstm or gru")
+        throw ValidationError("\(option): unknown cell '\(name)', expected simple, lstm or gru")
       }
       return c
     }
   }
 
+  func parsedProbe(_ text: String) throws -> (CellKind, ProblemSize) {
+    let parts = text.split(separator: ":").map(String.init)
+    guard parts.count == 2, let cell = CellKind(rawValue: parts[0]), let size = ProblemSize.named(parts[1]) else {
+      throw ValidationError("--memory-probe: expected CELL:SIZE such as lstm:seed, got '\(text)'")
+    }
+    return (cell, size)
+  }
+
   func run() throws {
     if threads > 0 { ck_set_num_threads(Int32(threads)) }
+    if let memoryProbe {
+      let (cell, size) = try parsedProbe(memoryProbe)
+      guard let memory = try ProcessMemory.probe(cell: cell, size: size) else { throw ExitCode.failure }
+      print(String(decoding: try JSONEncoder().encode(memory), as: UTF8.self))
+      return
+    }
+    let threadCount = ck_get_num_threads()
+    ck_set_num_threads(1)
+    let oneThread = SgemmCeiling.measure(runs: 5, startingAt: sgemmSize)
+    ck_set_num_threads(threadCount)
     let ceiling = SgemmCeiling.measure(runs: 5, startingAt: sgemmSize)
     let first = Machine(
       cpu: Machine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
       openblasThreads: Int(ck_get_num_threads()), sgemmN: ceiling.n,
-      sgemmMilliseconds: ceiling.milliseconds, sgemmGflops: ceiling.gflops)
+      sgemmMilliseconds: ceiling.milliseconds, sgemmGflops: ceiling.gflops,
+      sgemmOneThreadGflops: oneThread.gflops)
     var notes = [
       "runs \(runs) (large: \(largeRuns ?? runs)), warm-up \(warmup); ms = median wall clock, fused and unfused runs alternating",
       "load average at start (1/5/15 min): \(Machine.loadAverage())",
@@ -117,14 +157,31 @@ struct RNNBenchCommand: ParsableCommand {
             if mode == .forward { reference.forward() } else { reference.trainStep() }
           }
           let (msFused, msUnfused) = (median(times.a), median(times.b))
-          let measurement = Measurement(
+          var measurement = Measurement(
             cell: cell, size: size, mode: mode, msFused: msFused, msUnfused: msUnfused, maxDiff: check.worst.error)
-          print("  \(mode.rawValue): fused \(format(msFused, 2)) ms, unfused \(format(msUnfused, 2)) ms, "
-                + "\(format(msUnfused / msFused, 2))×, \(format(measurement.gflopsFused, 1)) GFLOP/s")
+          var line = "  \(mode.rawValue): fused \(format(msFused, 2)) ms, unfused \(format(msUnfused, 2)) ms, "
+            + "\(format(msUnfused / msFused, 2))×, \(format(measurement.gflopsFused, 1)) GFLOP/s"
+          if mode == .train && !skipMemory {
+            measurement.memory = ProcessMemory.measureInChild(cell: cell, size: size)
+            line += measurement.memory.map {
+              "; step peak RSS \(format(Double($0.peak) / 1_048_576, 1)) MiB, growth \(format(Double($0.growth) / 1_048_576, 1)) MiB"
+            } ?? "; memory probe failed"
+          }
+          print(line)
           measurements.append(measurement)
         }
         if phases { printPhases(fused: fused, reference: reference, runs: n) }
       }
+    }
+
+    var epochs: [EpochMeasurement] = []
+    for cell in try parsedCells(imdbCells, option: "--imdb-cells") {
+      let workload = IMDBEpochWorkload(cell: cell, samples: imdbSamples)
+      let result = try workload.measure(epochs: epochRuns)
+      print("\nIMDB epoch, \(cell.displayName) (\(imdbSamples) × \(IMDBEpochWorkload.time) synthetic ids): "
+            + result.milliseconds.map { format($0 / 1e3, 2) + " s" }.joined(separator: ", ")
+            + "; last loss \(format(Double(result.lastLoss), 4)), accuracy \(format(Double(result.lastAccuracy), 4))")
+      epochs.append(EpochMeasurement(cell: cell, milliseconds: median(result.milliseconds)))
     }
 
     // The machine is shared: measure the ceiling again and take the better of the two,
@@ -134,10 +191,11 @@ struct RNNBenchCommand: ParsableCommand {
     let machine = Machine(
       cpu: Machine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
       openblasThreads: Int(ck_get_num_threads()), sgemmN: best.n,
-      sgemmMilliseconds: best.milliseconds, sgemmGflops: best.gflops)
+      sgemmMilliseconds: best.milliseconds, sgemmGflops: best.gflops,
+      sgemmOneThreadGflops: oneThread.gflops)
     notes.append("sgemm ceiling at the start \(format(ceiling.gflops, 1)), at the end \(format(after.gflops, 1)) GFLOP/s; "
                  + "% sgemm uses the better; load average at the end: \(Machine.loadAverage())")
-    let rows = measurements.map { $0.row(sgemmGflops: best.gflops) }
+    let rows = measurements.map { $0.row(sgemmGflops: best.gflops) } + epochs.map(\.row)
     print("")
     for line in machine.headerLines + notes { print(line) }
     print(textTable(rows))
