@@ -77,6 +77,13 @@ static void after_step_forward(float *hs, float *Pt, const float *hu, float *hpr
                                const float *br, int B, int T, int H) {
   long ld = (long)T * H, ldp = 3L * T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(Pt + n * ldp, 3 * H, 1);
+      ck__prefetch_row(rec_t + n * ldq, H, 1);
+      if (hprev_t) ck__prefetch_row(hprev_t + n * ld, H, 1);
+      if (y_t) ck__prefetch_row(y_t + n * ld, H, 1);
+    }
     float *p = Pt + r * ldp;
     const float *u = hu + 3L * r * H;
     float *h = hs + (long)r * H, *q = rec_t + r * ldq;
@@ -134,6 +141,15 @@ static void after_step_backward(float *dZx_t, float *dZh_t, float *dhc,
                                 const float *mask_t, int B, int T, int H) {
   long ld = (long)T * H, ldp = 3L * T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(gates_t + n * ldp, 3 * H, 0);
+      ck__prefetch_row(dZx_t + n * ldp, 3 * H, 1);
+      ck__prefetch_row(dZh_t + n * ldp, 3 * H, 1);
+      ck__prefetch_row(hprev_t + n * ld, H, 0);
+      ck__prefetch_row(rec_t + n * ld, H, 0);
+      if (dy_t) ck__prefetch_row(dy_t + n * ld, H, 0);
+    }
     float *dzx = dZx_t + r * ldp, *dzh = dZh_t + r * ldp;
     const float *gt = gates_t + r * ldp;
     float *dhr = dhc + (long)r * H;

@@ -69,6 +69,14 @@ static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t,
                          const float *mask_t, int B, int T, int H) {
   long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(Pt + n * ldp, 4 * H, 1);
+      ck__prefetch_row(tanhc_t + n * ld, H, 1);
+      if (hprev_t) ck__prefetch_row(hprev_t + n * ld, H, 1);
+      if (cprev_t) ck__prefetch_row(cprev_t + n * ld, H, 1);
+      if (y_t) ck__prefetch_row(y_t + n * ld, H, 1);
+    }
     float *p = Pt + r * ldp;
     float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + r * ld;
     if (hprev_t) memcpy(hprev_t + r * ld, h, sizeof(float) * H);
@@ -122,6 +130,14 @@ static void step_backward(float *dZt, float *dhc, float *dcc, const float *dy_t,
                           int B, int T, int H) {
   long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(gates_t + n * ldp, 4 * H, 0);
+      ck__prefetch_row(dZt + n * ldp, 4 * H, 1);
+      ck__prefetch_row(cprev_t + n * ld, H, 0);
+      ck__prefetch_row(tanhc_t + n * ld, H, 0);
+      if (dy_t) ck__prefetch_row(dy_t + n * ld, H, 0);
+    }
     float *dz = dZt + r * ldp;
     const float *gt = gates_t + r * ldp;
     float *dhr = dhc + (long)r * H, *dcr = dcc + (long)r * H;

@@ -113,6 +113,20 @@ CK_ROW void ck__row_relu(float *restrict y, int n) {
   for (int k = 0; k < n; k++) y[k] = ck__relu(y[k]);
 }
 
+// Asks the cache for the n floats at p, ahead of their use (write: for writing). The
+// step passes walk the batch rows of one step, which lie T steps' worth of floats
+// apart: each row is a new short stream the hardware prefetcher meets cold, so the
+// passes fetch a row or two ahead themselves.
+CK_ROW void ck__prefetch_row(const float *p, int n, int write) {
+  for (int k = 0; k < n; k += 16) {
+    if (write) __builtin_prefetch(p + k, 1);
+    else __builtin_prefetch(p + k, 0);
+  }
+}
+
+// How many rows ahead the step passes prefetch.
+#define CK_PREFETCH_ROWS 2
+
 // y += x
 CK_ROW void ck__row_add(float *restrict y, const float *restrict x, int n) {
   for (int k = 0; k < n; k++) y[k] += x[k];

@@ -41,6 +41,12 @@ static void step_forward(float *hs, float *Pt, float *hprev_t, float *y_t,
                          int T, int H) {
   long ld = (long)T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(Pt + n * ld, H, 1);
+      if (hprev_t) ck__prefetch_row(hprev_t + n * ld, H, 1);
+      if (y_t) ck__prefetch_row(y_t + n * ld, H, 1);
+    }
     float *p = Pt + r * ld;
     float *h = hs + (long)r * H;
     if (hprev_t) memcpy(hprev_t + r * ld, h, sizeof(float) * H);
@@ -81,6 +87,12 @@ static void step_backward(float *dZt, float *dhc, const float *dy_t,
                           ck_rnn_activation activation, int B, int T, int H) {
   long ld = (long)T * H;
   for (int r = 0; r < B; r++) {
+    if (r + CK_PREFETCH_ROWS < B) {
+      long n = r + CK_PREFETCH_ROWS;
+      ck__prefetch_row(dZt + n * ld, H, 1);
+      ck__prefetch_row(a_t + n * ld, H, 0);
+      if (dy_t) ck__prefetch_row(dy_t + n * ld, H, 0);
+    }
     float *dz = dZt + r * ld;
     float *dhr = dhc + (long)r * H;
     // dL/dh_t = carry + dy_t
