@@ -1,15 +1,20 @@
+import Synchronization
+
 /// The heap buffer behind a ``Tensor``: a contiguous, row-major block of `Float`s.
 ///
-/// Tensors share a storage until one of them is mutated (copy-on-write).
+/// Tensors share a storage until one of them is mutated (copy-on-write). Large blocks
+/// come from and return to ``LargeBlockCache``.
 final class TensorStorage: @unchecked Sendable {
   let count: Int
   let pointer: UnsafeMutablePointer<Float>
+  /// Floats actually allocated (at least `count`, at least 1).
+  private let capacity: Int
 
   /// Allocates `count` floats, uninitialised.
   init(uninitializedCount count: Int) {
     self.count = count
     // Allocate at least one element so the pointer is always valid for C kernels.
-    pointer = .allocate(capacity: Swift.max(count, 1))
+    (pointer, capacity) = LargeBlockCache.allocate(count: Swift.max(count, 1))
   }
 
   /// Allocates `count` floats set to `value`.
@@ -25,5 +30,75 @@ final class TensorStorage: @unchecked Sendable {
     return other
   }
 
-  deinit { pointer.deallocate() }
+  deinit { LargeBlockCache.release(pointer, capacity: capacity) }
+}
+
+/// Keeps recently freed large blocks for the next allocation of the same size.
+///
+/// A training loop allocates the same large buffers at every step (a recurrent layer's
+/// cache of activations, its output, the gradients). The C allocator hands blocks that
+/// large back to the system when they are freed, so every step would map fresh pages and
+/// fault on each one as the kernels first write it: about a sixth of an IMDB LSTM epoch
+/// went to page faults. Blocks of at least `minimumCount` floats are therefore rounded
+/// up to whole pages and, when freed, kept (up to `capacityBytes` in all, oldest evicted
+/// first) for the next request of the same rounded size.
+enum LargeBlockCache {
+  /// Blocks smaller than this many floats (256 KiB) go straight to the allocator.
+  static let minimumCount = 1 << 16
+  /// Sizes are rounded up to this many floats (one 4 KiB page).
+  static let granule = 1024
+  /// The most free memory kept.
+  static let capacityBytes = 512 << 20
+
+  // Blocks are held by address: pointers are not Sendable, and the state is shared.
+  private struct State {
+    /// Free blocks by capacity (in floats).
+    var free: [Int: [UInt]] = [:]
+    /// Free blocks in the order they were released, for eviction.
+    var order: [(address: UInt, capacity: Int)] = []
+    var bytes = 0
+  }
+
+  private static let state = Mutex(State())
+
+  /// The bytes of free blocks kept now.
+  static var cachedBytes: Int { state.withLock { $0.bytes } }
+
+  /// A block of at least `count` floats, and its capacity.
+  static func allocate(count: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    guard count >= minimumCount else { return (.allocate(capacity: count), count) }
+    let capacity = (count + granule - 1) / granule * granule
+    let reused = state.withLock { s -> UInt? in
+      guard let address = s.free[capacity]?.popLast() else { return nil }
+      s.order.removeAll { $0.address == address }
+      s.bytes -= capacity * MemoryLayout<Float>.stride
+      return address
+    }
+    let pointer = reused.flatMap { UnsafeMutablePointer<Float>(bitPattern: $0) }
+    return (pointer ?? .allocate(capacity: capacity), capacity)
+  }
+
+  /// Returns a block from ``allocate(count:)``: kept if large, freed otherwise.
+  static func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+    let bytes = capacity * MemoryLayout<Float>.stride
+    guard capacity >= minimumCount, bytes <= capacityBytes else {
+      pointer.deallocate()
+      return
+    }
+    let address = UInt(bitPattern: pointer)
+    let evicted = state.withLock { s -> [UInt] in
+      var evicted: [UInt] = []
+      while s.bytes + bytes > capacityBytes, !s.order.isEmpty {
+        let oldest = s.order.removeFirst()
+        s.free[oldest.capacity]?.removeAll { $0 == oldest.address }
+        s.bytes -= oldest.capacity * MemoryLayout<Float>.stride
+        evicted.append(oldest.address)
+      }
+      s.free[capacity, default: []].append(address)
+      s.order.append((address, capacity))
+      s.bytes += bytes
+      return evicted
+    }
+    for block in evicted { UnsafeMutablePointer<Float>(bitPattern: block)?.deallocate() }
+  }
 }
