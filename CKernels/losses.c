@@ -30,6 +30,33 @@ static inline int valid_class(float t, int C) {
   return t >= 0.0f && t < (float)C && t == (float)(long)t;
 }
 
+// z = x (logits) or log(clip(x, ε, 1−ε)): how Keras takes probabilities to logits.
+static inline float as_logit(float x, int from_logits) {
+  return from_logits ? x : logf(clip_prob(x));
+}
+
+// The pieces of one row's log-sum-exp over z = as_logit(x): *m = max_c z_c and
+// *se = Σ_c exp(z_c − m), summed in double.
+static inline void row_max_and_sum_exp(const float *x, int C, int from_logits, float *m,
+                                       double *se) {
+  float mx = as_logit(x[0], from_logits);
+  for (int c = 1; c < C; c++) {
+    float z = as_logit(x[c], from_logits);
+    mx = z > mx ? z : mx;
+  }
+  double sum = 0;
+  for (int c = 0; c < C; c++) sum += expf(as_logit(x[c], from_logits) - mx);
+  *m = mx;
+  *se = sum;
+}
+
+// Σ_c x[c], summed in double and rounded to float.
+static inline float row_sum(const float *x, int C) {
+  double s = 0;
+  for (int c = 0; c < C; c++) s += x[c];
+  return (float)s;
+}
+
 #define CHECK_ARGS(out, a, b, c)                                   \
   if (!(out)) return -1;                                          \
   if (!(a)) return -2;                                            \
@@ -115,17 +142,14 @@ int ck_categorical_crossentropy_forward(float *loss, const float *pred, const fl
     double sum = 0;
     if (from_logits) {
       // Σ_c y·(lse − (x − m)),  m = max x,  lse = log Σ exp(x − m)
-      float m = x[0];
-      for (int c = 1; c < C; c++) m = x[c] > m ? x[c] : m;
-      double se = 0;
-      for (int c = 0; c < C; c++) se += expf(x[c] - m);
+      float m;
+      double se;
+      row_max_and_sum_exp(x, C, 1, &m, &se);
       float lse = logf((float)se);
       for (int c = 0; c < C; c++) sum += y[c] * (lse - (x[c] - m));
     } else {
       // q = x / Σ x;  p = clip(q, ε, 1−ε);  −Σ y·log p
-      double s = 0;
-      for (int c = 0; c < C; c++) s += x[c];
-      float sf = (float)s;
+      float sf = row_sum(x, C);
       for (int c = 0; c < C; c++) sum -= y[c] * logf(clip_prob(x[c] / sf));
     }
     loss[r] = (float)sum;
@@ -145,18 +169,15 @@ int ck_categorical_crossentropy_backward(float *dpred, const float *dloss, const
     float g = dloss[r];
     if (from_logits) {
       // forward: Σ y·(lse − (x − m)); TensorFlow's gradient is softmax(x) − y
-      float m = x[0];
-      for (int c = 1; c < C; c++) m = x[c] > m ? x[c] : m;
-      double se = 0;
-      for (int c = 0; c < C; c++) se += expf(x[c] - m);
+      float m;
+      double se;
+      row_max_and_sum_exp(x, C, 1, &m, &se);
       float inv = (float)(1.0 / se);
       for (int c = 0; c < C; c++) dx[c] += g * (expf(x[c] - m) * inv - y[c]);
     } else {
       // forward: q = x / s, s = Σ x;  −Σ y·log clip(q)
       //   dq_c = −y_c / clip(q_c) · pass(q_c);   dx_j = dq_j / s − Σ_c dq_c · x_c / s²
-      double s = 0;
-      for (int c = 0; c < C; c++) s += x[c];
-      float sf = (float)s;
+      float sf = row_sum(x, C);
       double dot = 0;
       for (int c = 0; c < C; c++) {
         float q = x[c] / sf;
@@ -195,17 +216,10 @@ int ck_sparse_categorical_crossentropy_forward(float *loss, const float *pred,
     const float *x = pred + r * C;
     int t = (int)target[r];
     // z = x (logits) or log(clip(x));  loss = lse(z) − z_t,  lse = m + log Σ exp(z − m)
-    float m = -INFINITY;
-    for (int c = 0; c < C; c++) {
-      float z = from_logits ? x[c] : logf(clip_prob(x[c]));
-      m = z > m ? z : m;
-    }
-    double se = 0;
-    for (int c = 0; c < C; c++) {
-      float z = from_logits ? x[c] : logf(clip_prob(x[c]));
-      se += expf(z - m);
-    }
-    float zt = from_logits ? x[t] : logf(clip_prob(x[t]));
+    float m;
+    double se;
+    row_max_and_sum_exp(x, C, from_logits, &m, &se);
+    float zt = as_logit(x[t], from_logits);
     loss[r] = logf((float)se) - (zt - m);
   }
   return 0;
@@ -227,19 +241,12 @@ int ck_sparse_categorical_crossentropy_backward(float *dpred, const float *dloss
     float g = dloss[r];
     // forward: lse(z) − z_t;  dz = softmax(z) − onehot(t)
     // from probabilities z = log(clip(x)):  dx = dz / clip(x) · pass(x)
-    float m = -INFINITY;
-    for (int c = 0; c < C; c++) {
-      float z = from_logits ? x[c] : logf(clip_prob(x[c]));
-      m = z > m ? z : m;
-    }
-    double se = 0;
-    for (int c = 0; c < C; c++) {
-      float z = from_logits ? x[c] : logf(clip_prob(x[c]));
-      se += expf(z - m);
-    }
+    float m;
+    double se;
+    row_max_and_sum_exp(x, C, from_logits, &m, &se);
     float inv = (float)(1.0 / se);
     for (int c = 0; c < C; c++) {
-      float z = from_logits ? x[c] : logf(clip_prob(x[c]));
+      float z = as_logit(x[c], from_logits);
       float dz = expf(z - m) * inv - (c == t ? 1.0f : 0.0f);
       dx[c] += from_logits ? g * dz : g * (dz / clip_prob(x[c])) * clip_pass(x[c]);
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// One GRU problem: random weights, inputs, initial state and loss weights
 /// P (B,T,H), Q (B,H) for L = Σ P ⊙ y + Σ Q ⊙ hT.
-struct GRUCase {
+struct GRUCase: RecurrentKernelCase {
   let B: Int, T: Int, D: Int, H: Int
   let resetAfter: Bool
   var x: [Float], W: [Float], U: [Float], b: [Float], h0: [Float]
@@ -13,7 +13,10 @@ struct GRUCase {
   var rdmask: [Float]?
   let P: [Float], Q: [Float]
 
-  static let names = ["x", "W", "U", "b", "h0"]
+  static let stateNames = ["h"]
+  static var sizeFunctions: RecurrentSizeFunctions {
+    (ck_gru_cache_size, ck_gru_workspace_size)
+  }
 
   init(B: Int = 3, T: Int = 5, D: Int = 4, H: Int = 3, resetAfter: Bool, seed: UInt64 = 1,
        masked: Bool = false, recurrentDropout: Bool = false) {
@@ -30,7 +33,8 @@ struct GRUCase {
     Q = randomFloats(B * H, seed: seed + 8)
   }
 
-  var params: [[Float]] { [x, W, U, b, h0] }
+  var initialStates: [[Float]] { [h0] }
+  var finalStateWeights: [[Float]] { [Q] }
   var flag: Int32 { resetAfter ? 1 : 0 }
 
   func reference(_ p: [[Double]]) -> RefResult {
@@ -39,62 +43,31 @@ struct GRUCase {
                  B: B, T: T, D: D, H: H)
   }
 
-  func loss(_ p: [[Double]]) -> Double {
-    let r = reference(p)
-    return dot(r.y, P) + dot(r.hT, Q)
-  }
-
-  var cacheSize: Int { ck_gru_cache_size(Int32(B), Int32(T), Int32(D), Int32(H)) }
-  var workspaceSize: Int { ck_gru_workspace_size(Int32(B), Int32(T), Int32(D), Int32(H)) }
-
-  struct Forward { var y: [Float], hT: [Float]; var cache: Buf? }
-
-  func forward(training: Bool = true) -> Forward {
-    let xb = Buf(x), Wb = Buf(W), Ub = Buf(U), bb = Buf(b), h0b = Buf(h0)
-    let mb = mask.map(Buf.init), rb = rdmask.map(Buf.init)
-    let y = Buf(garbage: B * T * H), hT = Buf(garbage: B * H)
-    let cache = training ? Buf(garbage: cacheSize) : nil
-    let ws = Buf(garbage: workspaceSize)
-    let status = ck_gru_forward(
-      y.p, hT.p, xb.cp, h0b.cp, mb.cp, rb.cp, Wb.cp, Ub.cp, bb.cp, flag, cache.p, ws.p,
-      Int32(B), Int32(T), Int32(D), Int32(H))
-    #expect(status == 0)
-    return Forward(y: y.array, hT: hT.array, cache: cache)
-  }
-
-  /// The sequence backward of L, accumulated into `grads` (dx, dW, dU, db, dh0).
-  @discardableResult
-  func backward(cache: Buf, into grads: [Buf]) -> Int32 {
-    let xb = Buf(x), Wb = Buf(W), Ub = Buf(U)
-    let mb = mask.map(Buf.init), rb = rdmask.map(Buf.init)
-    let dy = Buf(P), dhT = Buf(Q)
-    let ws = Buf(garbage: workspaceSize)
-    return ck_gru_backward(
-      grads[0].p, grads[4].p, grads[1].p, grads[2].p, grads[3].p, dy.cp, dhT.cp, xb.cp,
-      mb.cp, rb.cp, Wb.cp, Ub.cp, flag, cache.cp, ws.p,
+  func callForward(_ io: SequenceForwardBuffers) -> Int32 {
+    ck_gru_forward(
+      io.y.p, io.finalStates[0].p, io.x.cp, io.initialStates[0].cp, io.mask.cp, io.rdmask.cp,
+      io.W.cp, io.U.cp, io.b.cp, flag, io.cache.p, io.workspace.p,
       Int32(B), Int32(T), Int32(D), Int32(H))
   }
 
-  func zeroGradients() -> [Buf] { params.map { Buf(zeros: $0.count) } }
-
-  func kernelGradients() -> [[Float]] {
-    let fwd = forward()
-    let grads = zeroGradients()
-    #expect(backward(cache: fwd.cache!, into: grads) == 0)
-    return grads.map(\.array)
+  func callBackward(_ io: SequenceBackwardBuffers) -> Int32 {
+    ck_gru_backward(
+      io.dx.p, io.dInitialStates[0].p, io.dW.p, io.dU.p, io.db.p, io.dy.cp,
+      io.dFinalStates[0].cp, io.x.cp, io.mask.cp, io.rdmask.cp, io.W.cp, io.U.cp, flag,
+      io.cache.cp, io.workspace.p, Int32(B), Int32(T), Int32(D), Int32(H))
   }
 
-  func checkForward(sourceLocation: SourceLocation = #_sourceLocation) {
-    let ref = reference(params.map(doubles))
-    let fwd = forward()
-    expectClose(fwd.y, ref.y, "y", sourceLocation: sourceLocation)
-    expectClose(fwd.hT, ref.hT, "hT", sourceLocation: sourceLocation)
+  func callCellForward(_ io: CellForwardBuffers) -> Int32 {
+    ck_gru_cell_forward(
+      io.nextStates[0].p, io.x.cp, io.states[0].cp, io.rdmask.cp, io.W.cp, io.U.cp, io.b.cp,
+      flag, io.cache.p, io.workspace.p, Int32(B), Int32(D), Int32(H))
   }
 
-  func checkGradients(sourceLocation: SourceLocation = #_sourceLocation) {
-    let numeric = numericGradients(params) { loss($0) }
-    expectGradients(kernelGradients(), numeric, names: Self.names,
-                    sourceLocation: sourceLocation)
+  func callCellBackward(_ io: CellBackwardBuffers) -> Int32 {
+    ck_gru_cell_backward(
+      io.dx.p, io.dStates[0].p, io.dW.p, io.dU.p, io.db.p, io.dNextStates[0].cp, io.x.cp,
+      io.rdmask.cp, io.W.cp, io.U.cp, flag, io.cache.cp, io.workspace.p,
+      Int32(B), Int32(D), Int32(H))
   }
 }
 
@@ -118,10 +91,8 @@ struct GRUKernelTests {
   @Test("inference (NULL cache) gives the training forward's outputs",
         arguments: [true, false])
   func inferenceMatchesTraining(resetAfter: Bool) {
-    let c = GRUCase(resetAfter: resetAfter, seed: 3, masked: true, recurrentDropout: true)
-    let train = c.forward(training: true), infer = c.forward(training: false)
-    #expect(train.y == infer.y)
-    #expect(train.hT == infer.hT)
+    GRUCase(resetAfter: resetAfter, seed: 3, masked: true, recurrentDropout: true)
+      .checkInferenceMatchesTraining()
   }
 
   @Test("gradients of x, W, U, b, h0 match finite differences", arguments: [true, false])
@@ -136,14 +107,7 @@ struct GRUKernelTests {
     let c = GRUCase(resetAfter: resetAfter, seed: 5, masked: true)
     c.checkForward()
     c.checkGradients()
-    let fwd = c.forward()
-    let H = c.H, T = c.T
-    for k in 0..<H {
-      #expect(fwd.y[(1 * T + 0) * H + k] == c.h0[1 * H + k])
-      #expect(fwd.y[(1 * T + 1) * H + k] == c.h0[1 * H + k])
-      #expect(fwd.y[(0 * T + T - 1) * H + k] == fwd.y[(0 * T + T - 3) * H + k])
-      #expect(fwd.hT[0 * H + k] == fwd.y[(0 * T + T - 3) * H + k])
-    }
+    c.checkMaskedStepsCarryState()
   }
 
   @Test("per-gate recurrent dropout masks, with and without padding",
@@ -164,90 +128,20 @@ struct GRUKernelTests {
   @Test("backward accumulates: calling it twice doubles every gradient",
         arguments: [true, false])
   func backwardAccumulates(resetAfter: Bool) {
-    let c = GRUCase(resetAfter: resetAfter, seed: 9, masked: true)
-    let fwd = c.forward()
-    let grads = c.zeroGradients()
-    #expect(c.backward(cache: fwd.cache!, into: grads) == 0)
-    let once = grads.map(\.array)
-    #expect(c.backward(cache: fwd.cache!, into: grads) == 0)
-    for (k, g) in grads.enumerated() {
-      expectClose(g.array, once[k].map { 2 * $0 }, rtol: 1e-6, atol: 1e-7,
-                  "twice d\(GRUCase.names[k])")
-    }
+    GRUCase(resetAfter: resetAfter, seed: 9, masked: true).checkBackwardAccumulates()
   }
 
   @Test("a loop of cell kernels is the sequence kernel, forward and backward",
         arguments: [true, false])
   func cellMatchesSequence(resetAfter: Bool) {
-    let c = GRUCase(B: 2, T: 4, D: 3, H: 3, resetAfter: resetAfter, seed: 13,
-                    recurrentDropout: true)
-    let (B, T, D, H) = (c.B, c.T, c.D, c.H)
-    let cacheSize = ck_gru_cache_size(Int32(B), 1, Int32(D), Int32(H))
-    let wsSize = ck_gru_workspace_size(Int32(B), 1, Int32(D), Int32(H))
-    let Wb = Buf(c.W), Ub = Buf(c.U), bb = Buf(c.b), rb = Buf(c.rdmask!)
-
-    var h = c.h0
-    var caches: [Buf] = [], xs: [Buf] = [], ys: [[Float]] = []
-    for t in 0..<T {
-      var xt: [Float] = []
-      for r in 0..<B { xt += c.x[(r * T + t) * D ..< (r * T + t + 1) * D] }
-      let xb = Buf(xt), hp = Buf(h), hn = Buf(garbage: B * H)
-      let cache = Buf(garbage: cacheSize), ws = Buf(garbage: wsSize)
-      #expect(ck_gru_cell_forward(hn.p, xb.cp, hp.cp, rb.cp, Wb.cp, Ub.cp, bb.cp, c.flag,
-                                  cache.p, ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-      h = hn.array
-      caches.append(cache); xs.append(xb); ys.append(h)
-    }
-    let seq = c.forward()
-    expectClose(h, seq.hT, rtol: 1e-6, atol: 1e-7, "cell loop hT")
-    for t in 0..<T {
-      for r in 0..<B {
-        expectClose(Array(ys[t][r * H ..< (r + 1) * H]),
-                    Array(seq.y[(r * T + t) * H ..< (r * T + t + 1) * H]),
-                    rtol: 1e-6, atol: 1e-7, "cell loop y[\(r), \(t)]")
-      }
-    }
-
-    let dW = Buf(zeros: c.W.count), dU = Buf(zeros: c.U.count), db = Buf(zeros: c.b.count)
-    var dh = c.Q
-    var dx = [Float](repeating: 0, count: B * T * D)
-    for t in stride(from: T - 1, through: 0, by: -1) {
-      for r in 0..<B { for k in 0..<H { dh[r * H + k] += c.P[(r * T + t) * H + k] } }
-      let dhb = Buf(dh), dxt = Buf(zeros: B * D), dhp = Buf(zeros: B * H)
-      let ws = Buf(garbage: wsSize)
-      #expect(ck_gru_cell_backward(dxt.p, dhp.p, dW.p, dU.p, db.p, dhb.cp, xs[t].cp, rb.cp,
-                                   Wb.cp, Ub.cp, c.flag, caches[t].cp, ws.p, Int32(B),
-                                   Int32(D), Int32(H)) == 0)
-      dh = dhp.array
-      let dxa = dxt.array
-      for r in 0..<B { for d in 0..<D { dx[(r * T + t) * D + d] = dxa[r * D + d] } }
-    }
-    let g = c.kernelGradients()
-    expectClose(dx, g[0], rtol: 1e-5, atol: 1e-6, "cell loop dx")
-    expectClose(dW.array, g[1], rtol: 1e-5, atol: 1e-6, "cell loop dW")
-    expectClose(dU.array, g[2], rtol: 1e-5, atol: 1e-6, "cell loop dU")
-    expectClose(db.array, g[3], rtol: 1e-5, atol: 1e-6, "cell loop db")
-    expectClose(dh, g[4], rtol: 1e-5, atol: 1e-6, "cell loop dh0")
+    GRUCase(B: 2, T: 4, D: 3, H: 3, resetAfter: resetAfter, seed: 13, recurrentDropout: true)
+      .checkCellLoopMatchesSequence()
   }
 
   @Test("a single cell step matches the reference at T = 1", arguments: [true, false])
   func cellStepMatchesReference(resetAfter: Bool) {
-    let c = GRUCase(B: 3, T: 1, D: 4, H: 3, resetAfter: resetAfter, seed: 15)
-    let (B, D, H) = (c.B, c.D, c.H)
-    let h = Buf(garbage: B * H)
-    let cache = Buf(garbage: ck_gru_cache_size(Int32(B), 1, Int32(D), Int32(H)))
-    let ws = Buf(garbage: ck_gru_workspace_size(Int32(B), 1, Int32(D), Int32(H)))
-    let x = Buf(c.x), h0 = Buf(c.h0), W = Buf(c.W), U = Buf(c.U), b = Buf(c.b)
-    #expect(ck_gru_cell_forward(h.p, x.cp, h0.cp, nil, W.cp, U.cp, b.cp, c.flag, cache.p,
-                                ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-    expectClose(h.array, c.reference(c.params.map(doubles)).hT, "cell h")
-    let grads = c.zeroGradients()
-    let dh = Buf(zip(c.P, c.Q).map(+))
-    #expect(ck_gru_cell_backward(grads[0].p, grads[4].p, grads[1].p, grads[2].p,
-                                 grads[3].p, dh.cp, x.cp, nil, W.cp, U.cp, c.flag,
-                                 cache.cp, ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-    let numeric = numericGradients(c.params) { c.loss($0) }
-    expectGradients(grads.map(\.array), numeric, names: GRUCase.names)
+    GRUCase(B: 3, T: 1, D: 4, H: 3, resetAfter: resetAfter, seed: 15)
+      .checkCellStepMatchesReference()
   }
 
   @Test("invalid arguments return minus their position")

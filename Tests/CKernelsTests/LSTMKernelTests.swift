@@ -4,14 +4,17 @@ import Testing
 
 /// One LSTM problem: random weights, inputs, initial state and loss weights
 /// P (B,T,H), Q (B,H), R (B,H) for L = Σ P ⊙ y + Σ Q ⊙ hT + Σ R ⊙ cT.
-struct LSTMCase {
+struct LSTMCase: RecurrentKernelCase {
   let B: Int, T: Int, D: Int, H: Int
   var x: [Float], W: [Float], U: [Float], b: [Float], h0: [Float], c0: [Float]
   var mask: [Float]?
   var rdmask: [Float]?
   let P: [Float], Q: [Float], R: [Float]
 
-  static let names = ["x", "W", "U", "b", "h0", "c0"]
+  static let stateNames = ["h", "c"]
+  static var sizeFunctions: RecurrentSizeFunctions {
+    (ck_lstm_cache_size, ck_lstm_workspace_size)
+  }
 
   init(B: Int = 3, T: Int = 5, D: Int = 4, H: Int = 3, seed: UInt64 = 1,
        masked: Bool = false, recurrentDropout: Bool = false) {
@@ -29,7 +32,8 @@ struct LSTMCase {
     R = randomFloats(B * H, seed: seed + 9)
   }
 
-  var params: [[Float]] { [x, W, U, b, h0, c0] }
+  var initialStates: [[Float]] { [h0, c0] }
+  var finalStateWeights: [[Float]] { [Q, R] }
 
   func reference(_ p: [[Double]]) -> RefResult {
     referenceLSTM(x: p[0], h0: p[4], c0: p[5], W: p[1], U: p[2], b: p[3],
@@ -37,65 +41,33 @@ struct LSTMCase {
                   B: B, T: T, D: D, H: H)
   }
 
-  func loss(_ p: [[Double]]) -> Double {
-    let r = reference(p)
-    return dot(r.y, P) + dot(r.hT, Q) + dot(r.cT, R)
+  func callForward(_ io: SequenceForwardBuffers) -> Int32 {
+    ck_lstm_forward(
+      io.y.p, io.finalStates[0].p, io.finalStates[1].p, io.x.cp, io.initialStates[0].cp,
+      io.initialStates[1].cp, io.mask.cp, io.rdmask.cp, io.W.cp, io.U.cp, io.b.cp,
+      io.cache.p, io.workspace.p, Int32(B), Int32(T), Int32(D), Int32(H))
   }
 
-  var cacheSize: Int { ck_lstm_cache_size(Int32(B), Int32(T), Int32(D), Int32(H)) }
-  var workspaceSize: Int { ck_lstm_workspace_size(Int32(B), Int32(T), Int32(D), Int32(H)) }
-
-  struct Forward { var y: [Float], hT: [Float], cT: [Float]; var cache: Buf? }
-
-  /// The sequence forward; `training: false` passes a NULL cache.
-  func forward(training: Bool = true) -> Forward {
-    let xb = Buf(x), Wb = Buf(W), Ub = Buf(U), bb = Buf(b), h0b = Buf(h0), c0b = Buf(c0)
-    let mb = mask.map(Buf.init), rb = rdmask.map(Buf.init)
-    let y = Buf(garbage: B * T * H), hT = Buf(garbage: B * H), cT = Buf(garbage: B * H)
-    let cache = training ? Buf(garbage: cacheSize) : nil
-    let ws = Buf(garbage: workspaceSize)
-    let status = ck_lstm_forward(
-      y.p, hT.p, cT.p, xb.cp, h0b.cp, c0b.cp, mb.cp, rb.cp, Wb.cp, Ub.cp, bb.cp,
-      cache.p, ws.p, Int32(B), Int32(T), Int32(D), Int32(H))
-    #expect(status == 0)
-    return Forward(y: y.array, hT: hT.array, cT: cT.array, cache: cache)
-  }
-
-  /// The sequence backward of L, accumulated into `grads` (dx, dW, dU, db, dh0, dc0).
-  @discardableResult
-  func backward(cache: Buf, into grads: [Buf]) -> Int32 {
-    let xb = Buf(x), Wb = Buf(W), Ub = Buf(U)
-    let mb = mask.map(Buf.init), rb = rdmask.map(Buf.init)
-    let dy = Buf(P), dhT = Buf(Q), dcT = Buf(R)
-    let ws = Buf(garbage: workspaceSize)
-    return ck_lstm_backward(
-      grads[0].p, grads[4].p, grads[5].p, grads[1].p, grads[2].p, grads[3].p,
-      dy.cp, dhT.cp, dcT.cp, xb.cp, mb.cp, rb.cp, Wb.cp, Ub.cp, cache.cp, ws.p,
+  func callBackward(_ io: SequenceBackwardBuffers) -> Int32 {
+    ck_lstm_backward(
+      io.dx.p, io.dInitialStates[0].p, io.dInitialStates[1].p, io.dW.p, io.dU.p, io.db.p,
+      io.dy.cp, io.dFinalStates[0].cp, io.dFinalStates[1].cp, io.x.cp, io.mask.cp,
+      io.rdmask.cp, io.W.cp, io.U.cp, io.cache.cp, io.workspace.p,
       Int32(B), Int32(T), Int32(D), Int32(H))
   }
 
-  func zeroGradients() -> [Buf] { params.map { Buf(zeros: $0.count) } }
-
-  /// Forward + backward from zeroed gradients.
-  func kernelGradients() -> [[Float]] {
-    let fwd = forward()
-    let grads = zeroGradients()
-    #expect(backward(cache: fwd.cache!, into: grads) == 0)
-    return grads.map(\.array)
+  func callCellForward(_ io: CellForwardBuffers) -> Int32 {
+    ck_lstm_cell_forward(
+      io.nextStates[0].p, io.nextStates[1].p, io.x.cp, io.states[0].cp, io.states[1].cp,
+      io.rdmask.cp, io.W.cp, io.U.cp, io.b.cp, io.cache.p, io.workspace.p,
+      Int32(B), Int32(D), Int32(H))
   }
 
-  func checkForward(sourceLocation: SourceLocation = #_sourceLocation) {
-    let ref = reference(params.map(doubles))
-    let fwd = forward()
-    expectClose(fwd.y, ref.y, "y", sourceLocation: sourceLocation)
-    expectClose(fwd.hT, ref.hT, "hT", sourceLocation: sourceLocation)
-    expectClose(fwd.cT, ref.cT, "cT", sourceLocation: sourceLocation)
-  }
-
-  func checkGradients(sourceLocation: SourceLocation = #_sourceLocation) {
-    let numeric = numericGradients(params) { loss($0) }
-    expectGradients(kernelGradients(), numeric, names: Self.names,
-                    sourceLocation: sourceLocation)
+  func callCellBackward(_ io: CellBackwardBuffers) -> Int32 {
+    ck_lstm_cell_backward(
+      io.dx.p, io.dStates[0].p, io.dStates[1].p, io.dW.p, io.dU.p, io.db.p,
+      io.dNextStates[0].cp, io.dNextStates[1].cp, io.x.cp, io.rdmask.cp, io.W.cp, io.U.cp,
+      io.cache.cp, io.workspace.p, Int32(B), Int32(D), Int32(H))
   }
 }
 
@@ -109,11 +81,7 @@ struct LSTMKernelTests {
 
   @Test("inference (NULL cache) gives the training forward's outputs")
   func inferenceMatchesTraining() {
-    let c = LSTMCase(seed: 3, masked: true)
-    let train = c.forward(training: true), infer = c.forward(training: false)
-    #expect(train.y == infer.y)
-    #expect(train.hT == infer.hT)
-    #expect(train.cT == infer.cT)
+    LSTMCase(seed: 3, masked: true).checkInferenceMatchesTraining()
   }
 
   @Test("gradients of x, W, U, b, h0, c0 match finite differences")
@@ -127,16 +95,7 @@ struct LSTMKernelTests {
     let c = LSTMCase(seed: 5, masked: true)
     c.checkForward()
     c.checkGradients()
-    // Keras semantics, stated directly: a pre-padded row outputs its initial state
-    // over the padding, a post-padded row repeats its last real output.
-    let fwd = c.forward()
-    let H = c.H, T = c.T
-    for k in 0..<H {
-      #expect(fwd.y[(1 * T + 0) * H + k] == c.h0[1 * H + k])
-      #expect(fwd.y[(1 * T + 1) * H + k] == c.h0[1 * H + k])
-      #expect(fwd.y[(0 * T + T - 1) * H + k] == fwd.y[(0 * T + T - 3) * H + k])
-      #expect(fwd.hT[0 * H + k] == fwd.y[(0 * T + T - 3) * H + k])
-    }
+    c.checkMaskedStepsCarryState()
   }
 
   @Test("per-gate recurrent dropout masks, with and without padding")
@@ -155,99 +114,18 @@ struct LSTMKernelTests {
 
   @Test("backward accumulates: calling it twice doubles every gradient")
   func backwardAccumulates() {
-    let c = LSTMCase(seed: 9, masked: true)
-    let fwd = c.forward()
-    let grads = c.zeroGradients()
-    #expect(c.backward(cache: fwd.cache!, into: grads) == 0)
-    let once = grads.map(\.array)
-    #expect(c.backward(cache: fwd.cache!, into: grads) == 0)
-    for (k, g) in grads.enumerated() {
-      expectClose(g.array, once[k].map { 2 * $0 }, rtol: 1e-6, atol: 1e-7,
-                  "twice d\(LSTMCase.names[k])")
-    }
+    LSTMCase(seed: 9, masked: true).checkBackwardAccumulates()
   }
 
   @Test("the cell kernel is the sequence kernel at T = 1, and a loop of cells is the sequence")
   func cellMatchesSequence() {
-    let c = LSTMCase(B: 2, T: 4, D: 3, H: 3, seed: 13, recurrentDropout: true)
-    let (B, T, D, H) = (c.B, c.T, c.D, c.H)
-    let cacheSize = ck_lstm_cache_size(Int32(B), 1, Int32(D), Int32(H))
-    let wsSize = ck_lstm_workspace_size(Int32(B), 1, Int32(D), Int32(H))
-    let Wb = Buf(c.W), Ub = Buf(c.U), bb = Buf(c.b), rb = Buf(c.rdmask!)
-
-    // Forward: step the cell through time, keeping each step's cache.
-    var h = c.h0, cs = c.c0
-    var caches: [Buf] = [], xs: [Buf] = [], ys: [[Float]] = []
-    for t in 0..<T {
-      var xt: [Float] = []
-      for r in 0..<B { xt += c.x[(r * T + t) * D ..< (r * T + t + 1) * D] }
-      let xb = Buf(xt), hp = Buf(h), cp = Buf(cs)
-      let hn = Buf(garbage: B * H), cn = Buf(garbage: B * H)
-      let cache = Buf(garbage: cacheSize), ws = Buf(garbage: wsSize)
-      #expect(ck_lstm_cell_forward(hn.p, cn.p, xb.cp, hp.cp, cp.cp, rb.cp, Wb.cp, Ub.cp,
-                                   bb.cp, cache.p, ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-      h = hn.array; cs = cn.array
-      caches.append(cache); xs.append(xb); ys.append(h)
-    }
-    let seq = c.forward()
-    expectClose(h, seq.hT, rtol: 1e-6, atol: 1e-7, "cell loop hT")
-    expectClose(cs, seq.cT, rtol: 1e-6, atol: 1e-7, "cell loop cT")
-    for t in 0..<T {
-      for r in 0..<B {
-        expectClose(Array(ys[t][r * H ..< (r + 1) * H]),
-                    Array(seq.y[(r * T + t) * H ..< (r * T + t + 1) * H]),
-                    rtol: 1e-6, atol: 1e-7, "cell loop y[\(r), \(t)]")
-      }
-    }
-
-    // Backward: walk the cells down with the carried dh, dc.
-    let dW = Buf(zeros: c.W.count), dU = Buf(zeros: c.U.count), db = Buf(zeros: c.b.count)
-    var dh = c.Q, dc = c.R
-    var dx = [Float](repeating: 0, count: B * T * D)
-    for t in stride(from: T - 1, through: 0, by: -1) {
-      for r in 0..<B { for k in 0..<H { dh[r * H + k] += c.P[(r * T + t) * H + k] } }
-      let dhb = Buf(dh), dcb = Buf(dc)
-      let dxt = Buf(zeros: B * D), dhp = Buf(zeros: B * H), dcp = Buf(zeros: B * H)
-      let ws = Buf(garbage: wsSize)
-      #expect(ck_lstm_cell_backward(dxt.p, dhp.p, dcp.p, dW.p, dU.p, db.p, dhb.cp,
-                                    dcb.cp, xs[t].cp, rb.cp, Wb.cp, Ub.cp, caches[t].cp,
-                                    ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-      dh = dhp.array; dc = dcp.array
-      let dxa = dxt.array
-      for r in 0..<B { for d in 0..<D { dx[(r * T + t) * D + d] = dxa[r * D + d] } }
-    }
-    let g = c.kernelGradients()
-    expectClose(dx, g[0], rtol: 1e-5, atol: 1e-6, "cell loop dx")
-    expectClose(dW.array, g[1], rtol: 1e-5, atol: 1e-6, "cell loop dW")
-    expectClose(dU.array, g[2], rtol: 1e-5, atol: 1e-6, "cell loop dU")
-    expectClose(db.array, g[3], rtol: 1e-5, atol: 1e-6, "cell loop db")
-    expectClose(dh, g[4], rtol: 1e-5, atol: 1e-6, "cell loop dh0")
-    expectClose(dc, g[5], rtol: 1e-5, atol: 1e-6, "cell loop dc0")
+    LSTMCase(B: 2, T: 4, D: 3, H: 3, seed: 13, recurrentDropout: true)
+      .checkCellLoopMatchesSequence()
   }
 
   @Test("a single cell step matches the reference at T = 1")
   func cellStepMatchesReference() {
-    let c = LSTMCase(B: 3, T: 1, D: 4, H: 3, seed: 15)
-    let (B, D, H) = (c.B, c.D, c.H)
-    let h = Buf(garbage: B * H), cs = Buf(garbage: B * H)
-    let cache = Buf(garbage: ck_lstm_cache_size(Int32(B), 1, Int32(D), Int32(H)))
-    let ws = Buf(garbage: ck_lstm_workspace_size(Int32(B), 1, Int32(D), Int32(H)))
-    let x = Buf(c.x), h0 = Buf(c.h0), c0 = Buf(c.c0)
-    let W = Buf(c.W), U = Buf(c.U), b = Buf(c.b)
-    #expect(ck_lstm_cell_forward(h.p, cs.p, x.cp, h0.cp, c0.cp, nil, W.cp, U.cp, b.cp,
-                                 cache.p, ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-    let ref = c.reference(c.params.map(doubles))
-    expectClose(h.array, ref.hT, "cell h")
-    expectClose(cs.array, ref.cT, "cell c")
-    // Its backward (dh = P + Q, the output and state gradients summed) gives the
-    // reference's gradients too.
-    let grads = c.zeroGradients()
-    let dh = Buf(zip(c.P, c.Q).map(+)), dc = Buf(c.R)
-    #expect(ck_lstm_cell_backward(grads[0].p, grads[4].p, grads[5].p, grads[1].p,
-                                  grads[2].p, grads[3].p, dh.cp, dc.cp, x.cp, nil, W.cp,
-                                  U.cp, cache.cp, ws.p, Int32(B), Int32(D), Int32(H)) == 0)
-    let numeric = numericGradients(c.params) { c.loss($0) }
-    expectGradients(grads.map(\.array), numeric, names: LSTMCase.names)
+    LSTMCase(B: 3, T: 1, D: 4, H: 3, seed: 15).checkCellStepMatchesReference()
   }
 
   @Test("invalid arguments return minus their position")

@@ -1,5 +1,3 @@
-import CKernels
-
 /// A fully connected layer, `activation(x · kernel + bias)`, like `keras.layers.Dense`.
 ///
 /// Shapes: `x: [..., features]` → `[..., units]`; the product acts on the last axis
@@ -82,21 +80,6 @@ public final class Dense: Layer {
     let features = input.shape[input.rank - 1]
     let outShape = Array(input.shape.dropLast()) + [units]
     let z = matmul(input.reshaped(to: [-1, features]), kernel!.forForward)
-    let b = bias?.forForward
-    guard let act = activation.elementwiseKernel else {
-      return softmax(recordedBiasActivation(z, bias: b, kernel: CK_ACT_LINEAR)).reshaped(to: outShape)
-    }
-    return recordedBiasActivation(z, bias: b, kernel: act).reshaped(to: outShape)
-  }
-}
-
-/// act(z + b) over the last axis of `z` `[R, C]`, one fused kernel forward and backward,
-/// recorded on the tape; Dense and Conv1D end with it.
-func recordedBiasActivation(_ z: Tensor, bias: Tensor?, kernel act: ck_activation) -> Tensor {
-  let y = Kernels.biasActivation(z, bias: bias, activation: act)
-  let wantBias = bias?.isTracked ?? false
-  return .recorded(y, inputs: bias.map { [z, $0] } ?? [z]) { g in
-    let (dz, db) = Kernels.biasActivationBackward(dy: g, y: y, activation: act, wantBias: wantBias)
-    return bias == nil ? [dz] : [dz, db]
+    return biasThenActivation(z, bias: bias?.forForward, activation: activation).reshaped(to: outShape)
   }
 }

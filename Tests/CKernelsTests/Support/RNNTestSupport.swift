@@ -149,10 +149,15 @@ func rowTimesColumn(_ v: [Double], _ m: [Double], col: Int, cols: Int) -> Double
   return s
 }
 
+/// The reference's outputs: y (B,T,H) and the final states (B,H) each.
 struct RefResult {
-  var y: [Double]   // (B,T,H)
-  var hT: [Double]  // (B,H)
-  var cT: [Double]  // (B,H), LSTM only (empty otherwise)
+  var y: [Double]
+  /// [hT], or [hT, cT] for LSTM.
+  var finalStates: [[Double]]
+
+  var hT: [Double] { finalStates[0] }
+  /// LSTM only.
+  var cT: [Double] { finalStates[1] }
 }
 
 /// Row b, step t of x (B,T,D).
@@ -172,30 +177,47 @@ func isKept(_ mask: [Double]?, b: Int, t: Int, T: Int) -> Bool {
   mask.map { $0[b * T + t] != 0 } ?? true
 }
 
+/// Runs `step` over every row b and step t of x (B,T,D), from the initial states
+/// (h0, then c0 for LSTM; (B,H) each): a masked-off step carries the states over, and
+/// y at each step is the first state, h.
+///
+/// - Parameter step: the next states of row b from its input x_t (D) and its states (H each).
+func unrollReference(
+  x: [Double], initialStates: [[Double]], mask: [Double]?, B: Int, T: Int, D: Int, H: Int,
+  step: (_ xt: [Double], _ states: [[Double]], _ b: Int) -> [[Double]]
+) -> RefResult {
+  var y = [Double](repeating: 0, count: B * T * H)
+  var finalStates = initialStates.map { _ in [Double](repeating: 0, count: B * H) }
+  for bi in 0..<B {
+    var states = initialStates.map { Array($0[bi * H ..< (bi + 1) * H]) }
+    for t in 0..<T {
+      let next = step(stepInput(x, b: bi, t: t, T: T, D: D), states, bi)
+      if isKept(mask, b: bi, t: t, T: T) { states = next }
+      for j in 0..<H { y[(bi * T + t) * H + j] = states[0][j] }
+    }
+    for k in states.indices {
+      for j in 0..<H { finalStates[k][bi * H + j] = states[k][j] }
+    }
+  }
+  return RefResult(y: y, finalStates: finalStates)
+}
+
 /// SimpleRNN: h_t = act(x_t·W + (h_{t-1} ⊙ m)·U + b), masked steps carry h over.
 func referenceSimpleRNN(
   x: [Double], h0: [Double], W: [Double], U: [Double], b: [Double],
   mask: [Double]?, rdmask: [Double]?, relu: Bool, B: Int, T: Int, D: Int, H: Int
 ) -> RefResult {
-  var y = [Double](repeating: 0, count: B * T * H)
-  var hT = [Double](repeating: 0, count: B * H)
-  for bi in 0..<B {
-    var h = Array(h0[bi * H ..< (bi + 1) * H])
-    for t in 0..<T {
-      let xt = stepInput(x, b: bi, t: t, T: T, D: D)
-      let hm = maskedState(h, rdmask, gate: 0, b: bi, B: B, H: H)
-      var hn = [Double](repeating: 0, count: H)
-      for j in 0..<H {
-        let pre = rowTimesColumn(xt, W, col: j, cols: H)
-          + rowTimesColumn(hm, U, col: j, cols: H) + b[j]
-        hn[j] = relu ? max(pre, 0) : tanh(pre)
-      }
-      if isKept(mask, b: bi, t: t, T: T) { h = hn }
-      for j in 0..<H { y[(bi * T + t) * H + j] = h[j] }
+  unrollReference(x: x, initialStates: [h0], mask: mask, B: B, T: T, D: D, H: H) {
+    xt, states, bi in
+    let hm = maskedState(states[0], rdmask, gate: 0, b: bi, B: B, H: H)
+    var hn = [Double](repeating: 0, count: H)
+    for j in 0..<H {
+      let pre = rowTimesColumn(xt, W, col: j, cols: H)
+        + rowTimesColumn(hm, U, col: j, cols: H) + b[j]
+      hn[j] = relu ? max(pre, 0) : tanh(pre)
     }
-    for j in 0..<H { hT[bi * H + j] = h[j] }
+    return [hn]
   }
-  return RefResult(y: y, hT: hT, cT: [])
 }
 
 /// LSTM, Keras gate order i, f, c, o:
@@ -206,42 +228,27 @@ func referenceLSTM(
   mask: [Double]?, rdmask: [Double]?, B: Int, T: Int, D: Int, H: Int
 ) -> RefResult {
   let G = 4 * H
-  var y = [Double](repeating: 0, count: B * T * H)
-  var hT = [Double](repeating: 0, count: B * H)
-  var cT = [Double](repeating: 0, count: B * H)
-  for bi in 0..<B {
-    var h = Array(h0[bi * H ..< (bi + 1) * H])
-    var c = Array(c0[bi * H ..< (bi + 1) * H])
-    for t in 0..<T {
-      let xt = stepInput(x, b: bi, t: t, T: T, D: D)
-      func pre(_ gate: Int, _ j: Int) -> Double {
-        let hm = maskedState(h, rdmask, gate: gate, b: bi, B: B, H: H)
-        let col = gate * H + j
-        return rowTimesColumn(xt, W, col: col, cols: G)
-          + rowTimesColumn(hm, U, col: col, cols: G) + b[col]
-      }
-      var hn = [Double](repeating: 0, count: H)
-      var cn = [Double](repeating: 0, count: H)
-      for j in 0..<H {
-        let i = sigmoid(pre(0, j))
-        let f = sigmoid(pre(1, j))
-        let g = tanh(pre(2, j))
-        let o = sigmoid(pre(3, j))
-        cn[j] = f * c[j] + i * g
-        hn[j] = o * tanh(cn[j])
-      }
-      if isKept(mask, b: bi, t: t, T: T) {
-        h = hn
-        c = cn
-      }
-      for j in 0..<H { y[(bi * T + t) * H + j] = h[j] }
+  return unrollReference(x: x, initialStates: [h0, c0], mask: mask, B: B, T: T, D: D, H: H) {
+    xt, states, bi in
+    let h = states[0], c = states[1]
+    func pre(_ gate: Int, _ j: Int) -> Double {
+      let hm = maskedState(h, rdmask, gate: gate, b: bi, B: B, H: H)
+      let col = gate * H + j
+      return rowTimesColumn(xt, W, col: col, cols: G)
+        + rowTimesColumn(hm, U, col: col, cols: G) + b[col]
     }
+    var hn = [Double](repeating: 0, count: H)
+    var cn = [Double](repeating: 0, count: H)
     for j in 0..<H {
-      hT[bi * H + j] = h[j]
-      cT[bi * H + j] = c[j]
+      let i = sigmoid(pre(0, j))
+      let f = sigmoid(pre(1, j))
+      let g = tanh(pre(2, j))
+      let o = sigmoid(pre(3, j))
+      cn[j] = f * c[j] + i * g
+      hn[j] = o * tanh(cn[j])
     }
+    return [hn, cn]
   }
-  return RefResult(y: y, hT: hT, cT: cT)
 }
 
 /// GRU, Keras gate order z, r, h (keras/src/layers/rnn/gru.py, implementation 1):
@@ -255,47 +262,40 @@ func referenceGRU(
   mask: [Double]?, rdmask: [Double]?, B: Int, T: Int, D: Int, H: Int
 ) -> RefResult {
   let G = 3 * H
-  var y = [Double](repeating: 0, count: B * T * H)
-  var hT = [Double](repeating: 0, count: B * H)
-  for bi in 0..<B {
-    var h = Array(h0[bi * H ..< (bi + 1) * H])
-    for t in 0..<T {
-      let xt = stepInput(x, b: bi, t: t, T: T, D: D)
-      let hz = maskedState(h, rdmask, gate: 0, b: bi, B: B, H: H)
-      let hr = maskedState(h, rdmask, gate: 1, b: bi, B: B, H: H)
-      let hh_ = maskedState(h, rdmask, gate: 2, b: bi, B: B, H: H)
-      func xw(_ col: Int) -> Double { rowTimesColumn(xt, W, col: col, cols: G) }
-      var z = [Double](repeating: 0, count: H)
-      var r = [Double](repeating: 0, count: H)
-      for j in 0..<H {
-        if resetAfter {
-          z[j] = sigmoid(xw(j) + b[j] + rowTimesColumn(hz, U, col: j, cols: G) + b[G + j])
-          r[j] = sigmoid(xw(H + j) + b[H + j]
-            + rowTimesColumn(hr, U, col: H + j, cols: G) + b[G + H + j])
-        } else {
-          z[j] = sigmoid(xw(j) + rowTimesColumn(hz, U, col: j, cols: G) + b[j])
-          r[j] = sigmoid(xw(H + j) + rowTimesColumn(hr, U, col: H + j, cols: G) + b[H + j])
-        }
+  return unrollReference(x: x, initialStates: [h0], mask: mask, B: B, T: T, D: D, H: H) {
+    xt, states, bi in
+    let h = states[0]
+    let hz = maskedState(h, rdmask, gate: 0, b: bi, B: B, H: H)
+    let hr = maskedState(h, rdmask, gate: 1, b: bi, B: B, H: H)
+    let hh_ = maskedState(h, rdmask, gate: 2, b: bi, B: B, H: H)
+    func xw(_ col: Int) -> Double { rowTimesColumn(xt, W, col: col, cols: G) }
+    var z = [Double](repeating: 0, count: H)
+    var r = [Double](repeating: 0, count: H)
+    for j in 0..<H {
+      if resetAfter {
+        z[j] = sigmoid(xw(j) + b[j] + rowTimesColumn(hz, U, col: j, cols: G) + b[G + j])
+        r[j] = sigmoid(xw(H + j) + b[H + j]
+          + rowTimesColumn(hr, U, col: H + j, cols: G) + b[G + H + j])
+      } else {
+        z[j] = sigmoid(xw(j) + rowTimesColumn(hz, U, col: j, cols: G) + b[j])
+        r[j] = sigmoid(xw(H + j) + rowTimesColumn(hr, U, col: H + j, cols: G) + b[H + j])
       }
-      var hn = [Double](repeating: 0, count: H)
-      let rh = (0..<H).map { r[$0] * hh_[$0] }
-      for j in 0..<H {
-        let cand: Double
-        if resetAfter {
-          let q = rowTimesColumn(hh_, U, col: 2 * H + j, cols: G) + b[G + 2 * H + j]
-          cand = tanh(xw(2 * H + j) + b[2 * H + j] + r[j] * q)
-        } else {
-          cand = tanh(xw(2 * H + j) + rowTimesColumn(rh, U, col: 2 * H + j, cols: G)
-            + b[2 * H + j])
-        }
-        hn[j] = z[j] * h[j] + (1 - z[j]) * cand
-      }
-      if isKept(mask, b: bi, t: t, T: T) { h = hn }
-      for j in 0..<H { y[(bi * T + t) * H + j] = h[j] }
     }
-    for j in 0..<H { hT[bi * H + j] = h[j] }
+    var hn = [Double](repeating: 0, count: H)
+    let rh = (0..<H).map { r[$0] * hh_[$0] }
+    for j in 0..<H {
+      let cand: Double
+      if resetAfter {
+        let q = rowTimesColumn(hh_, U, col: 2 * H + j, cols: G) + b[G + 2 * H + j]
+        cand = tanh(xw(2 * H + j) + b[2 * H + j] + r[j] * q)
+      } else {
+        cand = tanh(xw(2 * H + j) + rowTimesColumn(rh, U, col: 2 * H + j, cols: G)
+          + b[2 * H + j])
+      }
+      hn[j] = z[j] * h[j] + (1 - z[j]) * cand
+    }
+    return [hn]
   }
-  return RefResult(y: y, hT: hT, cT: [])
 }
 
 // MARK: - Masks used by several tests

@@ -1,5 +1,3 @@
-import CKernels
-
 /// A 1-D convolution over time, `activation(conv(x, kernel) + bias)`, like
 /// `keras.layers.Conv1D` (channels last).
 ///
@@ -110,11 +108,7 @@ public final class Conv1D: Layer {
     context.mask = nil
     let z = conv1d(input, kernel: kernel!.forForward, window: window)
     let outShape = [window.batch, window.outputLength, filters]
-    let b = bias?.forForward
-    guard let act = activation.elementwiseKernel else {
-      return softmax(recordedBiasActivation(z, bias: b, kernel: CK_ACT_LINEAR)).reshaped(to: outShape)
-    }
-    return recordedBiasActivation(z, bias: b, kernel: act).reshaped(to: outShape)
+    return biasThenActivation(z, bias: bias?.forForward, activation: activation).reshaped(to: outShape)
   }
 }
 
