@@ -61,6 +61,9 @@ struct RNNBenchCommand: ParsableCommand {
   @Option(help: "Timed IMDB epochs per cell (the median is reported).")
   var epochRuns = 2
 
+  @Option(help: "Also time Tokenizer.fit on the 20 Newsgroups posts and loading GloVe, from this data folder (../shared/data).")
+  var textData: String?
+
   @Option(help: ArgumentHelp("Internal: print one training step's memory as JSON (CELL:SIZE).", visibility: .hidden))
   var memoryProbe: String?
 
@@ -182,6 +185,13 @@ struct RNNBenchCommand: ParsableCommand {
             + result.milliseconds.map { format($0 / 1e3, 2) + " s" }.joined(separator: ", ")
             + "; last loss \(format(Double(result.lastLoss), 4)), accuracy \(format(Double(result.lastAccuracy), 4))")
       epochs.append(EpochMeasurement(cell: cell, milliseconds: median(result.milliseconds)))
+    }
+
+    if let textData {
+      let text = try TextLoadingTimes.measure(data: textData)
+      print("")
+      for line in text.lines { print(line) }
+      notes += text.lines
     }
 
     // The machine is shared: measure the ceiling again and take the better of the two,
