@@ -302,102 +302,6 @@ static void before_step_backward_r(float *dZt, float *dhc, const float *drh,
 }
 
 // ---------------------------------------------------------------------------
-// time loops over a slice of the batch (run side by side, see rnn_internal.h)
-
-// The forward loop's buffers, for the whole batch; a slice offsets each by its first
-// row. rec is the cache's r ⊙ h_{t−1} (reset_before) or q (reset_after) block, or
-// NULL, and then rec_step (B,H) holds the current step's.
-typedef struct {
-  float *P, *hprev, *rec, *y, *hs, *hu, *tmp, *rec_step;
-  const float *mask, *rdmask, *U, *b;
-  int reset_after, B, T, H;
-} forward_loop;
-
-// Rows r0..r1−1 through every step.
-static void forward_rows(void *arg, int r0, int r1) {
-  const forward_loop *a = arg;
-  int T = a->T, H = a->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H, mask_stride = (long)a->B * H;
-  float *P = a->P + 3 * r0 * ld, *hs = a->hs + bh, *hu = a->hu + 3 * bh;
-  float *tmp = a->tmp + bh, *rec_step = a->rec_step + bh;
-  float *hprev = a->hprev ? a->hprev + r0 * ld : NULL;
-  float *rec = a->rec ? a->rec + r0 * ld : NULL, *y = a->y ? a->y + r0 * ld : NULL;
-  const float *mask = a->mask ? a->mask + (long)r0 * T : NULL;
-  const float *rdmask = a->rdmask ? a->rdmask + bh : NULL;
-  const float *mh = rdmask ? rdmask + 2 * mask_stride : NULL;
-  const float *U = a->U;
-  for (int t = 0; t < T; t++) {
-    float *Pt = P + 3L * t * H;
-    long o = (long)t * H;
-    if (a->reset_after) {
-      // hu = h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
-      ck__rnn_recurrent_gemm(hu, 3 * H, 0.0f, hs, U, 3 * H, rdmask, mask_stride, tmp, 0,
-                             3, rows, H);
-      after_step_forward(hs, Pt, hu, hprev ? hprev + o : NULL,
-                         rec ? rec + o : rec_step, rec ? ld : H, y ? y + o : NULL,
-                         mask ? mask + t : NULL, a->b ? a->b + 3 * H : NULL, rows, T, H);
-    } else {
-      // P_t[z, r] += h_{t-1} · U[:, z r]
-      ck__rnn_recurrent_gemm(Pt, 3 * T * H, 1.0f, hs, U, 3 * H, rdmask, mask_stride, tmp,
-                             0, 2, rows, H);
-      float *rh = rec ? rec + o : rec_step;
-      long ldrh = rec ? ld : H;
-      before_step_forward_zr(Pt, rh, ldrh, hs, mh, rows, T, H);
-      // P_t[hh] += (r ⊙ h_{t-1}) · Uh
-      ck_sgemm(0, 0, rows, H, H, 1.0f, rh, (int)ldrh, U + 2 * H, 3 * H, 1.0f, Pt + 2 * H,
-               3 * T * H);
-      before_step_forward_h(hs, Pt, hprev ? hprev + o : NULL, y ? y + o : NULL,
-                            mask ? mask + t : NULL, rows, T, H);
-    }
-  }
-}
-
-// The backward loop's buffers, for the whole batch.
-typedef struct {
-  float *dZx, *dZh, *dhc, *tmp, *drh;
-  const float *dy, *gates, *hprev, *rec, *mask, *rdmask, *U;
-  int reset_after, B, T, H;
-} backward_loop;
-
-// Rows r0..r1−1 from the last step to the first.
-static void backward_rows(void *arg, int r0, int r1) {
-  const backward_loop *a = arg;
-  int T = a->T, H = a->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H, mask_stride = (long)a->B * H;
-  float *dZx = a->dZx + 3 * r0 * ld, *dZh = a->dZh + 3 * r0 * ld;
-  float *dhc = a->dhc + bh, *tmp = a->tmp + bh, *drh = a->drh + bh;
-  const float *dy = a->dy ? a->dy + r0 * ld : NULL, *gates = a->gates + 3 * r0 * ld;
-  const float *hprev = a->hprev + r0 * ld, *rec = a->rec + r0 * ld;
-  const float *mask = a->mask ? a->mask + (long)r0 * T : NULL;
-  const float *rdmask = a->rdmask ? a->rdmask + bh : NULL;
-  const float *mh = rdmask ? rdmask + 2 * mask_stride : NULL;
-  const float *U = a->U;
-  for (int t = T - 1; t >= 0; t--) {
-    long o = (long)t * H;
-    float *dZx_t = dZx + 3 * o, *dZh_t = dZh + 3 * o;
-    const float *dy_t = dy ? dy + o : NULL, *mask_t = mask ? mask + t : NULL;
-    if (a->reset_after) {
-      after_step_backward(dZx_t, dZh_t, dhc, dy_t, gates + 3 * o, hprev + o, rec + o,
-                          mask_t, rows, T, H);
-      // hu = h_{t-1} · U   →   dh_{t-1} += dZh_t · Uᵀ
-      ck__rnn_recurrent_gemm_backward(dhc, dZh_t, 3 * T * H, U, 3 * H, rdmask,
-                                      mask_stride, tmp, 0, 3, rows, H);
-    } else {
-      before_step_backward_h(dZx_t, dhc, dy_t, gates + 3 * o, hprev + o, mask_t, rows,
-                             T, H);
-      // P_t[hh] += (r ⊙ h_{t-1}) · Uh   →   drh = dZ_t[hh] · Uhᵀ
-      ck_sgemm(0, 1, rows, H, H, 1.0f, dZx_t + 2 * H, 3 * T * H, U + 2 * H, 3 * H, 0.0f,
-               drh, H);
-      before_step_backward_r(dZx_t, dhc, drh, gates + 3 * o, hprev + o, mh, mask_t,
-                             rows, T, H);
-      // P_t[z, r] += h_{t-1} · U[:, z r]   →   dh_{t-1} += dZ_t[z r] · U[:, z r]ᵀ
-      ck__rnn_recurrent_gemm_backward(dhc, dZx_t, 3 * T * H, U, 3 * H, rdmask,
-                                      mask_stride, tmp, 0, 2, rows, H);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------
 // whole sequence
 
 int ck_gru_forward(float *y, float *hT,
@@ -427,15 +331,37 @@ int ck_gru_forward(float *y, float *hT,
   float *hu = hs + BH;                   // (B,3H)
   float *tmp = hu + 3 * BH;              // (B,H)
   float *rec_step = tmp + BH;            // (B,H) r ⊙ h or q when there is no cache
+  const float *mh = rdmask ? rdmask + 2 * BH : NULL;
 
   // P (B·T,3H) = x · W + b (reset_after: the input bias bi), all steps at once
   ck__rnn_input_gemm(P, x, W, b, 3 * H, B * T, D, 3 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
 
-  forward_loop loop = {P, hprev, rec, y, hs, hu, tmp, rec_step, mask, rdmask, U, b,
-                       reset_after, B, T, H};
-  ck__rnn_parallel_rows(forward_rows, &loop, B);
+  for (int t = 0; t < T; t++) {
+    float *Pt = P + 3L * t * H;
+    long o = (long)t * H;
+    if (reset_after) {
+      // hu = h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
+      ck__rnn_recurrent_gemm(hu, 3 * H, 0.0f, hs, U, 3 * H, rdmask, tmp, 0, 3, B, H);
+      after_step_forward(hs, Pt, hu, hprev ? hprev + o : NULL,
+                         rec ? rec + o : rec_step, rec ? (long)T * H : H,
+                         y ? y + o : NULL, mask ? mask + t : NULL, b ? b + 3 * H : NULL,
+                         B, T, H);
+    } else {
+      // P_t[z, r] += h_{t-1} · U[:, z r]
+      ck__rnn_recurrent_gemm(Pt, 3 * T * H, 1.0f, hs, U, 3 * H, rdmask, tmp, 0, 2, B,
+                             H);
+      float *rh = rec ? rec + o : rec_step;
+      long ldrh = rec ? (long)T * H : H;
+      before_step_forward_zr(Pt, rh, ldrh, hs, mh, B, T, H);
+      // P_t[hh] += (r ⊙ h_{t-1}) · Uh
+      ck_sgemm(0, 0, B, H, H, 1.0f, rh, (int)ldrh, U + 2 * H, 3 * H, 1.0f, Pt + 2 * H,
+               3 * T * H);
+      before_step_forward_h(hs, Pt, hprev ? hprev + o : NULL, y ? y + o : NULL,
+                            mask ? mask + t : NULL, B, T, H);
+    }
+  }
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   return 0;
 }
@@ -467,13 +393,34 @@ int ck_gru_backward(float *dx, float *dh0, float *dW, float *dU, float *db,
   float *dhc = workspace + 7 * BTH;    // (B,H) dL/dh carried to the step before
   float *tmp = dhc + BH;               // (B,H)
   float *drh = tmp + BH;               // (B,H)
+  const float *mh = rdmask ? rdmask + 2 * BH : NULL;
 
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
 
-  backward_loop loop = {dZx, dZh, dhc, tmp, drh, dy, gates, hprev, rec, mask, rdmask, U,
-                        reset_after, B, T, H};
-  ck__rnn_parallel_rows(backward_rows, &loop, B);
+  for (int t = T - 1; t >= 0; t--) {
+    long o = (long)t * H;
+    float *dZx_t = dZx + 3 * o, *dZh_t = dZh + 3 * o;
+    const float *dy_t = dy ? dy + o : NULL, *mask_t = mask ? mask + t : NULL;
+    if (reset_after) {
+      after_step_backward(dZx_t, dZh_t, dhc, dy_t, gates + 3 * o, hprev + o, rec + o,
+                          mask_t, B, T, H);
+      // hu = h_{t-1} · U   →   dh_{t-1} += dZh_t · Uᵀ
+      ck__rnn_recurrent_gemm_backward(dhc, dZh_t, 3 * T * H, U, 3 * H, rdmask, tmp, 0,
+                                      3, B, H);
+    } else {
+      before_step_backward_h(dZx_t, dhc, dy_t, gates + 3 * o, hprev + o, mask_t, B, T,
+                             H);
+      // P_t[hh] += (r ⊙ h_{t-1}) · Uh   →   drh = dZ_t[hh] · Uhᵀ
+      ck_sgemm(0, 1, B, H, H, 1.0f, dZx_t + 2 * H, 3 * T * H, U + 2 * H, 3 * H, 0.0f,
+               drh, H);
+      before_step_backward_r(dZx_t, dhc, drh, gates + 3 * o, hprev + o, mh, mask_t, B,
+                             T, H);
+      // P_t[z, r] += h_{t-1} · U[:, z r]   →   dh_{t-1} += dZ_t[z r] · U[:, z r]ᵀ
+      ck__rnn_recurrent_gemm_backward(dhc, dZx_t, 3 * T * H, U, 3 * H, rdmask, tmp, 0,
+                                      2, B, H);
+    }
+  }
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
 
   // P = x · W (+ bi): input side, summed over all B·T rows at once

@@ -154,68 +154,6 @@ static void step_backward(float *dZt, float *dhc, float *dcc, const float *dy_t,
 }
 
 // ---------------------------------------------------------------------------
-// time loops over a slice of the batch (run side by side, see rnn_internal.h)
-
-// The forward loop's buffers, for the whole batch; a slice offsets each by its first row.
-typedef struct {
-  float *P, *hprev, *cprev, *tanhc, *y, *hs, *cs, *tmp;
-  const float *mask, *rdmask, *U;
-  int B, T, H;
-} forward_loop;
-
-// Rows r0..r1−1 through every step: P_t += h_{t−1}·U, then the fused pass.
-static void forward_rows(void *arg, int r0, int r1) {
-  const forward_loop *a = arg;
-  int T = a->T, H = a->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H;
-  float *P = a->P + 4 * r0 * ld, *hs = a->hs + bh, *cs = a->cs + bh, *tmp = a->tmp + bh;
-  float *hprev = a->hprev ? a->hprev + r0 * ld : NULL;
-  float *cprev = a->cprev ? a->cprev + r0 * ld : NULL;
-  float *tanhc = a->tanhc + r0 * ld, *y = a->y ? a->y + r0 * ld : NULL;
-  const float *mask = a->mask ? a->mask + (long)r0 * T : NULL;
-  const float *rdmask = a->rdmask ? a->rdmask + bh : NULL;
-  for (int t = 0; t < T; t++) {
-    float *Pt = P + 4L * t * H;
-    long o = (long)t * H;
-    // P_t += h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
-    ck__rnn_recurrent_gemm(Pt, 4 * T * H, 1.0f, hs, a->U, 4 * H, rdmask, (long)a->B * H,
-                           tmp, 0, 4, rows, H);
-    step_forward(hs, cs, Pt, hprev ? hprev + o : NULL, cprev ? cprev + o : NULL,
-                 tanhc + o, y ? y + o : NULL, mask ? mask + t : NULL, rows, T, H);
-  }
-}
-
-// The backward loop's buffers, for the whole batch.
-typedef struct {
-  float *dZ, *dhc, *dcc, *tmp;
-  const float *dy, *gates, *cprev, *tanhc, *mask, *rdmask, *U;
-  int B, T, H;
-} backward_loop;
-
-// Rows r0..r1−1 from the last step to the first: the step's adjoint, then
-// dh_{t-1} += dZ_t · Uᵀ.
-static void backward_rows(void *arg, int r0, int r1) {
-  const backward_loop *a = arg;
-  int T = a->T, H = a->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H;
-  float *dZ = a->dZ + 4 * r0 * ld, *dhc = a->dhc + bh, *dcc = a->dcc + bh;
-  float *tmp = a->tmp + bh;
-  const float *dy = a->dy ? a->dy + r0 * ld : NULL, *gates = a->gates + 4 * r0 * ld;
-  const float *cprev = a->cprev + r0 * ld, *tanhc = a->tanhc + r0 * ld;
-  const float *mask = a->mask ? a->mask + (long)r0 * T : NULL;
-  const float *rdmask = a->rdmask ? a->rdmask + bh : NULL;
-  for (int t = T - 1; t >= 0; t--) {
-    long o = (long)t * H;
-    float *dZt = dZ + 4 * o;
-    step_backward(dZt, dhc, dcc, dy ? dy + o : NULL, gates + 4 * o, cprev + o,
-                  tanhc + o, mask ? mask + t : NULL, rows, T, H);
-    // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
-    ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * T * H, a->U, 4 * H, rdmask,
-                                    (long)a->B * H, tmp, 0, 4, rows, H);
-  }
-}
-
-// ---------------------------------------------------------------------------
 // whole sequence
 
 int ck_lstm_forward(float *y, float *hT, float *cT,
@@ -250,8 +188,14 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
   else memset(cs, 0, sizeof(float) * BH);
 
-  forward_loop loop = {P, hprev, cprev, tanhc, y, hs, cs, tmp, mask, rdmask, U, B, T, H};
-  ck__rnn_parallel_rows(forward_rows, &loop, B);
+  for (int t = 0; t < T; t++) {
+    float *Pt = P + 4L * t * H;
+    long o = (long)t * H;
+    // P_t += h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
+    ck__rnn_recurrent_gemm(Pt, 4 * T * H, 1.0f, hs, U, 4 * H, rdmask, tmp, 0, 4, B, H);
+    step_forward(hs, cs, Pt, hprev ? hprev + o : NULL, cprev ? cprev + o : NULL,
+                 tanhc + o, y ? y + o : NULL, mask ? mask + t : NULL, B, T, H);
+  }
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
   return 0;
@@ -290,8 +234,15 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
   else memset(dcc, 0, sizeof(float) * BH);
 
-  backward_loop loop = {dZ, dhc, dcc, tmp, dy, gates, cprev, tanhc, mask, rdmask, U, B, T, H};
-  ck__rnn_parallel_rows(backward_rows, &loop, B);
+  for (int t = T - 1; t >= 0; t--) {
+    long o = (long)t * H;
+    float *dZt = dZ + 4 * o;
+    step_backward(dZt, dhc, dcc, dy ? dy + o : NULL, gates + 4 * o, cprev + o,
+                  tanhc + o, mask ? mask + t : NULL, B, T, H);
+    // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
+    ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * T * H, U, 4 * H, rdmask, tmp, 0, 4,
+                                    B, H);
+  }
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
 

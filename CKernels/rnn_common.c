@@ -31,8 +31,8 @@ static void masked_copy(float *hm, const float *h, long ldh, const float *m,
 }
 
 void ck__rnn_recurrent_gemm(float *C, int ldc, float beta, const float *h,
-                            const float *U, int ldu, const float *rdmask,
-                            long mask_stride, float *tmp, int g0, int g1, int B, int H) {
+                            const float *U, int ldu, const float *rdmask, float *tmp,
+                            int g0, int g1, int B, int H) {
   if (!rdmask) {
     // C (B, nH) (+)= h (B,H) · U[:, g0·H..g1·H] (H, nH)
     ck_sgemm(0, 0, B, (g1 - g0) * H, H, 1.0f, h, H, U + (long)g0 * H, ldu, beta, C,
@@ -41,7 +41,7 @@ void ck__rnn_recurrent_gemm(float *C, int ldc, float beta, const float *h,
   }
   for (int g = g0; g < g1; g++) {
     // C_g (B,H) (+)= (h ⊙ m_g) · U_g
-    masked_copy(tmp, h, H, rdmask + g * mask_stride, B, 1, H);
+    masked_copy(tmp, h, H, rdmask + (long)g * B * H, B, 1, H);
     ck_sgemm(0, 0, B, H, H, 1.0f, tmp, H, U + (long)g * H, ldu, beta,
              C + (long)(g - g0) * H, ldc);
   }
@@ -52,8 +52,7 @@ void ck__rnn_recurrent_gemm(float *C, int ldc, float beta, const float *h,
 
 void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
                                      const float *U, int ldu, const float *rdmask,
-                                     long mask_stride, float *tmp, int g0, int g1, int B,
-                                     int H) {
+                                     float *tmp, int g0, int g1, int B, int H) {
   if (!rdmask) {
     // dh (B,H) += dZ (B, nH) · U[:, g0·H..g1·H]ᵀ (nH, H)
     ck_sgemm(0, 1, B, H, (g1 - g0) * H, 1.0f, dZ, lddz, U + (long)g0 * H, ldu, 1.0f,
@@ -64,7 +63,7 @@ void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
     // dh += (dZ_g · U_gᵀ) ⊙ m_g
     ck_sgemm(0, 1, B, H, H, 1.0f, dZ + (long)(g - g0) * H, lddz, U + (long)g * H, ldu,
              0.0f, tmp, H);
-    const float *m = rdmask + g * mask_stride;
+    const float *m = rdmask + (long)g * B * H;
     for (long i = 0; i < (long)B * H; i++) dh[i] += tmp[i] * m[i];
   }
 }

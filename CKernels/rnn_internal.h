@@ -147,19 +147,16 @@ void ck__rnn_input_gemm(float *P, const float *x, const float *W, const float *b
 
 // C (B, (g1−g0)·H) (+)= Σ_g (h ⊙ m_g) · U[:, g·H..(g+1)·H] for g in g0..g1−1, gate
 // g's columns landing at C + (g−g0)·H. beta as in sgemm. Without rdmask one GEMM
-// over all the gates; with it one GEMM per gate, through tmp (B,H). Gate g's mask
-// rows start at rdmask + g·mask_stride (B·H for a whole batch; a slice of the batch
-// passes its first row and the whole batch's stride).
+// over all the gates; with it one GEMM per gate, through tmp (B,H).
 void ck__rnn_recurrent_gemm(float *C, int ldc, float beta, const float *h,
-                            const float *U, int ldu, const float *rdmask,
-                            long mask_stride, float *tmp, int g0, int g1, int B, int H);
+                            const float *U, int ldu, const float *rdmask, float *tmp,
+                            int g0, int g1, int B, int H);
 
 // The adjoint for h: dh (B,H) += Σ_g (dZ_g · U_gᵀ) ⊙ m_g, dZ_g = dZ + (g−g0)·H with
-// row stride lddz; masks as above. tmp (B,H) is used only with rdmask.
+// row stride lddz. tmp (B,H) is used only with rdmask.
 void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
                                      const float *U, int ldu, const float *rdmask,
-                                     long mask_stride, float *tmp, int g0, int g1, int B,
-                                     int H);
+                                     float *tmp, int g0, int g1, int B, int H);
 
 // The adjoint for U: dU[:, g·H..] += (hprev ⊙ m_g)ᵀ · dZ_g over all B·T rows.
 // hprev is (B,T,H), dZ (B·T, ·) with row stride lddz, gate g at dZ + (g−g0)·H.
@@ -168,21 +165,6 @@ void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
 void ck__rnn_recurrent_weight_grad(float *dU, int lddu, const float *hprev,
                                    const float *dZ, int lddz, const float *rdmask,
                                    float *hm, int g0, int g1, int B, int T, int H);
-
-// ---------------------------------------------------------------------------
-// batch-parallel time loops (rnn_threads.c)
-//
-// The rows of a batch never meet inside the recurrence: h_t of row r depends only on
-// row r. So a time loop runs as contiguous slices of the batch side by side, each
-// slice stepping through all T steps with its own small GEMMs and fused passes.
-
-// Calls body(ctx, r0, r1) on slices [r0, r1) covering 0..B−1, one slice per OpenBLAS
-// thread (the caller runs the first; at least CK_RNN_MIN_SLICE_ROWS rows each), with
-// OpenBLAS held to one thread meanwhile so the slices' GEMMs do not contend for its
-// pool; restores the thread count after. With one thread, or too few rows, it is a
-// single call body(ctx, 0, B). Every row's arithmetic is the same either way.
-#define CK_RNN_MIN_SLICE_ROWS 16
-void ck__rnn_parallel_rows(void (*body)(void *ctx, int r0, int r1), void *ctx, int B);
 
 // P (rows, N) += b (N) on every row.
 void ck__add_row_bias(float *P, const float *b, long rows, int N);

@@ -108,64 +108,6 @@ static void step_backward(float *dZt, float *dhc, const float *dy_t,
 }
 
 // ---------------------------------------------------------------------------
-// time loops over a slice of the batch (run side by side, see rnn_internal.h)
-
-// The forward loop's buffers, for the whole batch; a slice offsets each by its first row.
-typedef struct {
-  float *P, *hprev, *y, *hs, *tmp;
-  const float *mask, *rdmask, *U;
-  ck_rnn_activation activation;
-  int B, T, H;
-} forward_loop;
-
-// Rows r0..r1−1 through every step: P_t += h_{t−1}·U, then the fused pass.
-static void forward_rows(void *arg, int r0, int r1) {
-  const forward_loop *a = arg;
-  int T = a->T, H = a->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H;
-  float *P = a->P + r0 * ld, *hs = a->hs + bh, *tmp = a->tmp + bh;
-  float *hprev = a->hprev ? a->hprev + r0 * ld : NULL, *y = a->y ? a->y + r0 * ld : NULL;
-  const float *mask = a->mask ? a->mask + (long)r0 * T : NULL;
-  const float *rdmask = a->rdmask ? a->rdmask + bh : NULL;
-  for (int t = 0; t < T; t++) {
-    long o = (long)t * H;
-    // P_t += h_{t-1} · U   ((h_{t-1} ⊙ m) · U under recurrent dropout)
-    ck__rnn_recurrent_gemm(P + o, T * H, 1.0f, hs, a->U, H, rdmask, (long)a->B * H, tmp,
-                           0, 1, rows, H);
-    step_forward(hs, P + o, hprev ? hprev + o : NULL, y ? y + o : NULL,
-                 mask ? mask + t : NULL, a->activation, rows, T, H);
-  }
-}
-
-// The backward loop's buffers, for the whole batch.
-typedef struct {
-  float *dZ, *dhc, *tmp;
-  const float *dy, *a, *mask, *rdmask, *U;
-  ck_rnn_activation activation;
-  int B, T, H;
-} backward_loop;
-
-// Rows r0..r1−1 from the last step to the first: the step's adjoint, then
-// dh_{t-1} += dZ_t · Uᵀ.
-static void backward_rows(void *arg, int r0, int r1) {
-  const backward_loop *l = arg;
-  int T = l->T, H = l->H, rows = r1 - r0;
-  long ld = (long)T * H, bh = (long)r0 * H;
-  float *dZ = l->dZ + r0 * ld, *dhc = l->dhc + bh, *tmp = l->tmp + bh;
-  const float *dy = l->dy ? l->dy + r0 * ld : NULL, *a = l->a + r0 * ld;
-  const float *mask = l->mask ? l->mask + (long)r0 * T : NULL;
-  const float *rdmask = l->rdmask ? l->rdmask + bh : NULL;
-  for (int t = T - 1; t >= 0; t--) {
-    long o = (long)t * H;
-    step_backward(dZ + o, dhc, dy ? dy + o : NULL, a + o, mask ? mask + t : NULL,
-                  l->activation, rows, T, H);
-    // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
-    ck__rnn_recurrent_gemm_backward(dhc, dZ + o, T * H, l->U, H, rdmask,
-                                    (long)l->B * H, tmp, 0, 1, rows, H);
-  }
-}
-
-// ---------------------------------------------------------------------------
 // whole sequence
 
 int ck_simple_rnn_forward(float *y, float *hT,
@@ -198,8 +140,13 @@ int ck_simple_rnn_forward(float *y, float *hT,
   if (h0) memcpy(hs, h0, sizeof(float) * B * H);
   else memset(hs, 0, sizeof(float) * B * H);
 
-  forward_loop loop = {P, hprev, y, hs, tmp, mask, rdmask, U, activation, B, T, H};
-  ck__rnn_parallel_rows(forward_rows, &loop, B);
+  for (int t = 0; t < T; t++) {
+    float *Pt = P + (long)t * H;
+    // P_t += h_{t-1} · U   ((h_{t-1} ⊙ m) · U under recurrent dropout)
+    ck__rnn_recurrent_gemm(Pt, T * H, 1.0f, hs, U, H, rdmask, tmp, 0, 1, B, H);
+    step_forward(hs, Pt, hprev ? hprev + (long)t * H : NULL, y ? y + (long)t * H : NULL,
+                 mask ? mask + t : NULL, activation, B, T, H);
+  }
   if (hT) memcpy(hT, hs, sizeof(float) * B * H);
   return 0;
 }
@@ -234,8 +181,13 @@ int ck_simple_rnn_backward(float *dx, float *dh0, float *dW, float *dU, float *d
   if (dhT) memcpy(dhc, dhT, sizeof(float) * B * H);
   else memset(dhc, 0, sizeof(float) * B * H);
 
-  backward_loop loop = {dZ, dhc, tmp, dy, a, mask, rdmask, U, activation, B, T, H};
-  ck__rnn_parallel_rows(backward_rows, &loop, B);
+  for (int t = T - 1; t >= 0; t--) {
+    step_backward(dZ + (long)t * H, dhc, dy ? dy + (long)t * H : NULL, a + (long)t * H,
+                  mask ? mask + t : NULL, activation, B, T, H);
+    // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
+    ck__rnn_recurrent_gemm_backward(dhc, dZ + (long)t * H, T * H, U, H, rdmask, tmp,
+                                    0, 1, B, H);
+  }
   if (dh0) for (long i = 0; i < (long)B * H; i++) dh0[i] += dhc[i];
 
   // P = x · W + h_{t-1} · U + b, summed over all B·T rows at once
