@@ -61,24 +61,25 @@ static inline __attribute__((always_inline)) void row_state_masked(
 
 // One step over all rows: P_t holds x_t·W + b + h_{t-1}·U on entry and i, f, g, o
 // on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t receives
-// tanh(c_t) (row stride T·H; scratch in inference). hprev_t, cprev_t, y_t may be
-// NULL; mask_t points at mask[0, t] (row stride T) or is NULL.
+// tanh(c_t) with row stride ldtc (the cache's T·H in training; in inference a (B,H)
+// scratch, stride H, that stays in cache). hprev_t, cprev_t, y_t may be NULL; mask_t
+// points at mask[0, t] (row stride T) or is NULL.
 CK_VECTOR_CLONES
 static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t,
-                         float *cprev_t, float *tanhc_t, float *y_t,
+                         float *cprev_t, float *tanhc_t, long ldtc, float *y_t,
                          const float *mask_t, int B, int T, int H) {
   long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
     if (r + CK_PREFETCH_ROWS < B) {
       long n = r + CK_PREFETCH_ROWS;
       ck__prefetch_row(Pt + n * ldp, 4 * H, 1);
-      ck__prefetch_row(tanhc_t + n * ld, H, 1);
+      ck__prefetch_row(tanhc_t + n * ldtc, H, 1);
       if (hprev_t) ck__prefetch_row(hprev_t + n * ld, H, 1);
       if (cprev_t) ck__prefetch_row(cprev_t + n * ld, H, 1);
       if (y_t) ck__prefetch_row(y_t + n * ld, H, 1);
     }
     float *p = Pt + r * ldp;
-    float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + r * ld;
+    float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + r * ldtc;
     if (hprev_t) memcpy(hprev_t + r * ld, h, sizeof(float) * H);
     if (cprev_t) memcpy(cprev_t + r * ld, c, sizeof(float) * H);
     // i = sigmoid(x·Wi + h·Ui + bi), f = sigmoid(x·Wf + h·Uf + bf): one 2H block
@@ -122,12 +123,13 @@ static inline __attribute__((always_inline)) void row_backward(
 // The adjoint of one step: dhc, dcc (B,H) hold dL/dh_t, dL/dc_t from later steps on
 // entry; the step adds dy_t, writes dZ_t = dL/d(pre-activations) (zero at masked
 // rows), leaves in dcc dL/dc_{t-1} and in dhc the part of dL/dh_{t-1} that does not
-// go through U (all of dL/dh_t at masked rows).
+// go through U (all of dL/dh_t at masked rows). db (4H), if not NULL, gains the sum
+// of the step's dZ rows while they are still in cache.
 CK_VECTOR_CLONES
-static void step_backward(float *dZt, float *dhc, float *dcc, const float *dy_t,
-                          const float *gates_t, const float *cprev_t,
-                          const float *tanhc_t, const float *mask_t,
-                          int B, int T, int H) {
+static void step_backward(float *dZt, float *dhc, float *dcc, float *db,
+                          const float *dy_t, const float *gates_t,
+                          const float *cprev_t, const float *tanhc_t,
+                          const float *mask_t, int B, int T, int H) {
   long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
     if (r + CK_PREFETCH_ROWS < B) {
@@ -150,6 +152,8 @@ static void step_backward(float *dZt, float *dhc, float *dcc, const float *dy_t,
     }
     row_backward(dz, dz + H, dz + 2 * H, dz + 3 * H, dhr, dcr, gt, gt + H, gt + 2 * H,
                  gt + 3 * H, cprev_t + r * ld, tanhc_t + r * ld, H);
+    // P = … + b  →  db += dZ_t, row by row
+    if (db) ck__row_add(db, dz, 4 * H);
   }
 }
 
@@ -178,7 +182,9 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   float *P = cache ? cache : workspace;  // (B,T,4H) pre-activations, then gates
   float *hprev = cache ? cache + 4 * BTH : NULL;
   float *cprev = cache ? cache + 5 * BTH : NULL;
-  float *tanhc = cache ? cache + 6 * BTH : workspace + 4 * BTH;  // scratch if no cache
+  // tanh(c_t): cached for backward, or a (B,H) scratch reused by every step
+  float *tanhc = cache ? cache + 6 * BTH : workspace + 4 * BTH;
+  long ldtc = cache ? (long)T * H : H;
   float *hs = workspace + 5 * BTH, *cs = hs + BH, *tmp = cs + BH;
 
   // P (B·T,4H) = x · W + b, all steps at once
@@ -194,7 +200,8 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
     // P_t += h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
     ck__rnn_recurrent_gemm(Pt, 4 * T * H, 1.0f, hs, U, 4 * H, rdmask, tmp, 0, 4, B, H);
     step_forward(hs, cs, Pt, hprev ? hprev + o : NULL, cprev ? cprev + o : NULL,
-                 tanhc + o, y ? y + o : NULL, mask ? mask + t : NULL, B, T, H);
+                 cache ? tanhc + o : tanhc, ldtc, y ? y + o : NULL, mask ? mask + t : NULL,
+                 B, T, H);
   }
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
@@ -237,7 +244,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   for (int t = T - 1; t >= 0; t--) {
     long o = (long)t * H;
     float *dZt = dZ + 4 * o;
-    step_backward(dZt, dhc, dcc, dy ? dy + o : NULL, gates + 4 * o, cprev + o,
+    step_backward(dZt, dhc, dcc, db, dy ? dy + o : NULL, gates + 4 * o, cprev + o,
                   tanhc + o, mask ? mask + t : NULL, B, T, H);
     // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
     ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * T * H, U, 4 * H, rdmask, tmp, 0, 4,
@@ -252,7 +259,6 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   if (dU)
     ck__rnn_recurrent_weight_grad(dU, 4 * H, hprev, dZ, 4 * H, rdmask, hm, 0, 4, B, T,
                                   H);
-  if (db) ck__col_sum_acc(db, dZ, BT, 4 * H, 4 * H);
   return 0;
 }
 
