@@ -14,6 +14,22 @@
 #include <math.h>
 #include <stddef.h>
 
+// The IEEE square root, without sqrtf's errno: a loop calling sqrtf cannot vectorise
+// (the call must stay in case it sets errno), and the update loops below run over every
+// weight at every step (a million for the IMDB embedding). sqrtps is correctly rounded
+// like sqrtf, so the results stay bit for bit the same.
+static inline float exact_sqrt(float x) {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_sqrt)
+  return __builtin_elementwise_sqrt(x);
+#else
+  return sqrtf(x);
+#endif
+#else
+  return sqrtf(x);
+#endif
+}
+
 #pragma STDC FP_CONTRACT OFF
 
 // ---------------------------------------------------------------------------
@@ -54,6 +70,38 @@ float ck_adam_alpha(float lr, float beta1, float beta2, long t) {
   return lr * sqrtf(1.0f - b2p) / (1.0f - b1p);
 }
 
+// m = m + (g - m) * (1 - beta_1); v = v + (g² - v) * (1 - beta_2);
+// w = w - (m * alpha) / (sqrt(v) + epsilon)
+static void adam_loop(float *restrict w, float *restrict m, float *restrict v,
+                      const float *restrict g, long N, float alpha, float one_minus_beta1,
+                      float one_minus_beta2, float eps) {
+  for (long i = 0; i < N; i++) {
+    float gi = g[i];
+    float mi = m[i] + (gi - m[i]) * one_minus_beta1;
+    float vi = v[i] + (gi * gi - v[i]) * one_minus_beta2;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i] - (mi * alpha) / (exact_sqrt(vi) + eps);
+  }
+}
+
+// The same with amsgrad: v_hat = maximum(v_hat, v) (NaN kept), and the update uses v_hat.
+static void amsgrad_loop(float *restrict w, float *restrict m, float *restrict v,
+                         float *restrict vhat, const float *restrict g, long N, float alpha,
+                         float one_minus_beta1, float one_minus_beta2, float eps) {
+  for (long i = 0; i < N; i++) {
+    float gi = g[i];
+    float mi = m[i] + (gi - m[i]) * one_minus_beta1;
+    float vi = v[i] + (gi * gi - v[i]) * one_minus_beta2;
+    m[i] = mi;
+    v[i] = vi;
+    float h = vhat[i];
+    h = (h != h || h > vi) ? h : vi;
+    vhat[i] = h;
+    w[i] = w[i] - (mi * alpha) / (exact_sqrt(h) + eps);
+  }
+}
+
 // w is (N), m is (N), v is (N), vhat is (N) or NULL (no amsgrad), g is (N)
 int ck_adam_update(float *w, float *m, float *v, float *vhat, const float *g, long N,
                    float alpha, float one_minus_beta1, float one_minus_beta2, float eps) {
@@ -62,24 +110,8 @@ int ck_adam_update(float *w, float *m, float *v, float *vhat, const float *g, lo
   if (v == NULL) return -3;
   if (g == NULL) return -5;
   if (N < 0) return -6;
-  for (long i = 0; i < N; i++) {
-    float gi = g[i];
-    // m = m + (g - m) * (1 - beta_1)
-    float mi = m[i] + (gi - m[i]) * one_minus_beta1;
-    // v = v + (g² - v) * (1 - beta_2)
-    float vi = v[i] + (gi * gi - v[i]) * one_minus_beta2;
-    m[i] = mi;
-    v[i] = vi;
-    if (vhat != NULL) {
-      // amsgrad: v_hat = maximum(v_hat, v); the update uses v_hat
-      float h = vhat[i];
-      h = (h != h || h > vi) ? h : vi;
-      vhat[i] = h;
-      vi = h;
-    }
-    // w = w - (m * alpha) / (sqrt(v) + epsilon)
-    w[i] = w[i] - (mi * alpha) / (sqrtf(vi) + eps);
-  }
+  if (vhat == NULL) adam_loop(w, m, v, g, N, alpha, one_minus_beta1, one_minus_beta2, eps);
+  else amsgrad_loop(w, m, v, vhat, g, N, alpha, one_minus_beta1, one_minus_beta2, eps);
   return 0;
 }
 
@@ -111,7 +143,7 @@ int ck_rmsprop_update(float *w, float *v, float *mg, float *mom, const float *g,
       denom = vi + eps;
     }
     // increment = (lr * g) / sqrt(denominator)
-    float inc = (lr * gi) / sqrtf(denom);
+    float inc = (lr * gi) / exact_sqrt(denom);
     if (mom != NULL) {
       // momentum = momentum_coef * momentum + increment; w = w - momentum
       float mo = momentum * mom[i] + inc;
