@@ -18,13 +18,12 @@
 // (the call must stay in case it sets errno), and the update loops below run over every
 // weight at every step (a million for the IMDB embedding). sqrtps is correctly rounded
 // like sqrtf, so the results stay bit for bit the same.
+#ifndef __has_builtin
+#define __has_builtin(x) 0
+#endif
 static inline float exact_sqrt(float x) {
-#if defined(__has_builtin)
 #if __has_builtin(__builtin_elementwise_sqrt)
   return __builtin_elementwise_sqrt(x);
-#else
-  return sqrtf(x);
-#endif
 #else
   return sqrtf(x);
 #endif

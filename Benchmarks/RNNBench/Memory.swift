@@ -63,6 +63,9 @@ enum ProcessMemory {
   }
 }
 
+/// Bytes in MiB.
+func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
+
 /// What BPTT must hold at a training step's peak, in bytes: the kernel's cache of saved
 /// activations (LSTM: gates, h_{t-1}, c_{t-1}, tanh c_t), the output sequence y and its
 /// gradient, and the input gradient.

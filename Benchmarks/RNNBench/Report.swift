@@ -69,8 +69,6 @@ struct EpochMeasurement {
   }
 }
 
-private func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
-
 struct Machine: Codable {
   let cpu: String
   let cores: Int

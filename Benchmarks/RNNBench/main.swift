@@ -167,7 +167,7 @@ struct RNNBenchCommand: ParsableCommand {
           if mode == .train && !skipMemory {
             measurement.memory = ProcessMemory.measureInChild(cell: cell, size: size)
             line += measurement.memory.map {
-              "; step peak RSS \(format(Double($0.peak) / 1_048_576, 1)) MiB, growth \(format(Double($0.growth) / 1_048_576, 1)) MiB"
+              "; step peak RSS \(format(mib($0.peak), 1)) MiB, growth \(format(mib($0.growth), 1)) MiB"
             } ?? "; memory probe failed"
           }
           print(line)
