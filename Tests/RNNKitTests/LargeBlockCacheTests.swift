@@ -2,37 +2,56 @@ import Testing
 
 @testable import RNNKit
 
-// Sizes here are odd on purpose, so that no other test running at the same time asks
-// for the same rounded size and takes the block first.
+// Each test owns its cache: the shared one changes under it as other tests run.
 struct LargeBlockCacheTests {
   @Test func aFreedLargeBlockServesTheNextRequestOfItsSize() {
+    let cache = LargeBlockCache(capacityBytes: 64 << 20)
     let count = LargeBlockCache.minimumCount + 7 * LargeBlockCache.granule + 321
-    let (first, capacity) = LargeBlockCache.allocate(count: count)
+    let (first, capacity) = cache.allocate(count: count)
     #expect(capacity % LargeBlockCache.granule == 0 && capacity >= count && capacity - count < LargeBlockCache.granule)
     first.initialize(repeating: 1, count: count)
-    LargeBlockCache.release(first, capacity: capacity)
+    cache.release(first, capacity: capacity)
+    #expect(cache.cachedBytes == capacity * 4)
     // Any count that rounds to the same capacity reuses the block.
-    let (second, secondCapacity) = LargeBlockCache.allocate(count: capacity - 5)
+    let (second, secondCapacity) = cache.allocate(count: capacity - 5)
     #expect(second == first)
     #expect(secondCapacity == capacity)
-    LargeBlockCache.release(second, capacity: secondCapacity)
+    #expect(cache.cachedBytes == 0)
+    // A request of another rounded size does not take it.
+    cache.release(second, capacity: secondCapacity)
+    let (third, thirdCapacity) = cache.allocate(count: capacity + 1)
+    #expect(thirdCapacity == capacity + LargeBlockCache.granule)
+    #expect(cache.cachedBytes == capacity * 4)
+    cache.release(third, capacity: thirdCapacity)
+    #expect(cache.cachedBytes == (capacity + thirdCapacity) * 4)
   }
 
   @Test func smallBlocksAreNotRoundedOrKept() {
-    let (pointer, capacity) = LargeBlockCache.allocate(count: 1000)
+    let cache = LargeBlockCache(capacityBytes: 64 << 20)
+    let (pointer, capacity) = cache.allocate(count: 1000)
     #expect(capacity == 1000)
-    let before = LargeBlockCache.cachedBytes
-    LargeBlockCache.release(pointer, capacity: capacity)
-    #expect(LargeBlockCache.cachedBytes <= before)
+    cache.release(pointer, capacity: capacity)
+    #expect(cache.cachedBytes == 0)
   }
 
-  @Test func theCacheNeverHoldsMoreThanItsCapacity() {
-    // Three blocks of 200 MiB (never touched, so never resident) against 512 MiB.
-    let count = (200 << 20) / 4 + 3 * LargeBlockCache.granule + 17
-    let blocks = (0..<3).map { _ in LargeBlockCache.allocate(count: count) }
-    for (pointer, capacity) in blocks { LargeBlockCache.release(pointer, capacity: capacity) }
-    #expect(LargeBlockCache.cachedBytes <= LargeBlockCache.capacityBytes)
-    #expect(LargeBlockCache.cachedBytes >= 2 * blocks[0].1 * 4)
+  @Test func theCacheNeverHoldsMoreThanItsCapacityAndEvictsTheOldest() {
+    // Three blocks of 3 MiB against 8 MiB: releasing the third evicts the first.
+    let cache = LargeBlockCache(capacityBytes: 8 << 20)
+    let count = (3 << 20) / 4
+    let blocks = (0..<3).map { _ in cache.allocate(count: count) }
+    for (pointer, capacity) in blocks { cache.release(pointer, capacity: capacity) }
+    #expect(cache.cachedBytes == 2 * count * 4)
+    let reused = (0..<3).map { _ in cache.allocate(count: count).0 }
+    #expect(Set(reused.prefix(2)) == Set([blocks[1].0, blocks[2].0]))
+    #expect(cache.cachedBytes == 0)
+    for pointer in reused { cache.release(pointer, capacity: count) }
+  }
+
+  @Test func aBlockLargerThanTheCapacityIsFreedAtOnce() {
+    let cache = LargeBlockCache(capacityBytes: 1 << 20)
+    let (pointer, capacity) = cache.allocate(count: (2 << 20) / 4)
+    cache.release(pointer, capacity: capacity)
+    #expect(cache.cachedBytes == 0)
   }
 
   @Test func tensorsOnReusedBlocksStartFromTheirOwnValues() {

@@ -3,7 +3,7 @@ import Synchronization
 /// The heap buffer behind a ``Tensor``: a contiguous, row-major block of `Float`s.
 ///
 /// Tensors share a storage until one of them is mutated (copy-on-write). Large blocks
-/// come from and return to ``LargeBlockCache``.
+/// come from and return to ``LargeBlockCache/shared``.
 final class TensorStorage: @unchecked Sendable {
   let count: Int
   let pointer: UnsafeMutablePointer<Float>
@@ -14,7 +14,7 @@ final class TensorStorage: @unchecked Sendable {
   init(uninitializedCount count: Int) {
     self.count = count
     // Allocate at least one element so the pointer is always valid for C kernels.
-    (pointer, capacity) = LargeBlockCache.allocate(count: Swift.max(count, 1))
+    (pointer, capacity) = LargeBlockCache.shared.allocate(count: Swift.max(count, 1))
   }
 
   /// Allocates `count` floats set to `value`.
@@ -30,7 +30,7 @@ final class TensorStorage: @unchecked Sendable {
     return other
   }
 
-  deinit { LargeBlockCache.release(pointer, capacity: capacity) }
+  deinit { LargeBlockCache.shared.release(pointer, capacity: capacity) }
 }
 
 /// Keeps recently freed large blocks for the next allocation of the same size.
@@ -42,13 +42,17 @@ final class TensorStorage: @unchecked Sendable {
 /// went to page faults. Blocks of at least `minimumCount` floats are therefore rounded
 /// up to whole pages and, when freed, kept (up to `capacityBytes` in all, oldest evicted
 /// first) for the next request of the same rounded size.
-enum LargeBlockCache {
+final class LargeBlockCache: Sendable {
+  /// The cache every ``TensorStorage`` allocates from.
+  static let shared = LargeBlockCache(capacityBytes: 512 << 20)
+
   /// Blocks smaller than this many floats (256 KiB) go straight to the allocator.
   static let minimumCount = 1 << 16
   /// Sizes are rounded up to this many floats (one 4 KiB page).
   static let granule = 1024
+
   /// The most free memory kept.
-  static let capacityBytes = 512 << 20
+  let capacityBytes: Int
 
   // Blocks are held by address: pointers are not Sendable, and the state is shared.
   private struct State {
@@ -59,15 +63,25 @@ enum LargeBlockCache {
     var bytes = 0
   }
 
-  private static let state = Mutex(State())
+  private let state = Mutex(State())
+
+  /// A cache that keeps at most `capacityBytes` of free blocks.
+  init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
+
+  /// Frees every block still kept.
+  deinit {
+    state.withLock { s in
+      for (address, _) in s.order { UnsafeMutablePointer<Float>(bitPattern: address)?.deallocate() }
+    }
+  }
 
   /// The bytes of free blocks kept now.
-  static var cachedBytes: Int { state.withLock { $0.bytes } }
+  var cachedBytes: Int { state.withLock { $0.bytes } }
 
   /// A block of at least `count` floats, and its capacity.
-  static func allocate(count: Int) -> (UnsafeMutablePointer<Float>, Int) {
-    guard count >= minimumCount else { return (.allocate(capacity: count), count) }
-    let capacity = (count + granule - 1) / granule * granule
+  func allocate(count: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    guard count >= Self.minimumCount else { return (.allocate(capacity: count), count) }
+    let capacity = (count + Self.granule - 1) / Self.granule * Self.granule
     let reused = state.withLock { s -> UInt? in
       guard let address = s.free[capacity]?.popLast() else { return nil }
       s.order.removeAll { $0.address == address }
@@ -79,9 +93,9 @@ enum LargeBlockCache {
   }
 
   /// Returns a block from ``allocate(count:)``: kept if large, freed otherwise.
-  static func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+  func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
     let bytes = capacity * MemoryLayout<Float>.stride
-    guard capacity >= minimumCount, bytes <= capacityBytes else {
+    guard capacity >= Self.minimumCount, bytes <= capacityBytes else {
       pointer.deallocate()
       return
     }
