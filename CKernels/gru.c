@@ -334,7 +334,7 @@ int ck_gru_forward(float *y, float *hT,
   const float *mh = rdmask ? rdmask + 2 * BH : NULL;
 
   // P (B·T,3H) = x · W + b (reset_after: the input bias bi), all steps at once
-  ck__rnn_input_gemm(P, x, W, b, 3 * H, B * T, D, 3 * H);
+  ck__rnn_input_gemm(P, x, D, W, b, 3 * H, B * T, D, 3 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
 
@@ -430,13 +430,13 @@ int ck_gru_backward(float *dx, float *dh0, float *dW, float *dU, float *db,
   if (reset_after) {
     // hu = h_{t-1} · U (+ br): recurrent side
     if (dU)
-      ck__rnn_recurrent_weight_grad(dU, 3 * H, hprev, dZh, 3 * H, rdmask, hm, 0, 3, B,
-                                    T, H);
+      ck__rnn_recurrent_weight_grad(dU, 3 * H, hprev, H, 0, dZh, 3 * H, rdmask, hm, 0, 3,
+                                    B, T, H);
     if (db) ck__col_sum_acc(db + 3 * H, dZh, BT, 3 * H, 3 * H);
   } else if (dU) {
     // P[z, r] += h_{t-1} · U[:, z r]
-    ck__rnn_recurrent_weight_grad(dU, 3 * H, hprev, dZx, 3 * H, rdmask, hm, 0, 2, B, T,
-                                  H);
+    ck__rnn_recurrent_weight_grad(dU, 3 * H, hprev, H, 0, dZx, 3 * H, rdmask, hm, 0, 2, B,
+                                  T, H);
     // P[hh] += (r ⊙ h_{t-1}) · Uh
     ck_sgemm(1, 0, H, H, (int)BT, 1.0f, rec, H, dZx + 2 * H, 3 * H, 1.0f, dU + 2 * H,
              3 * H);

@@ -2,12 +2,16 @@
 // Dims: B = batch, T = time, D = input features, H = units; 4H = the packed gates
 // i, f, c (candidate, called g below), o, in Keras's order.
 //
-// Layout (see ckernels.h): batch-first; the (B,T,4H) pre-activation buffer P comes
-// from one GEMM x (B·T,D) · W (D,4H); step t's slice is B rows of 4H floats at
-// P + t·4H with row stride T·4H. In training P is the cache's gate block itself:
-// the fused pass overwrites each pre-activation with its activation. The bias is
-// in P from the start (the GEMM accumulates onto it), so the per-step pass has no
-// optional operand and vectorises.
+// Layout: the kernel works time-major inside (DESIGN.md). x (B,T,D) is copied once to
+// time-major rows, so the one input GEMM fills the (T,B,4H) pre-activation buffer P
+// in which step t's slice is B contiguous rows of 4H floats at P + t·B·4H: the
+// per-step GEMM, the fused passes and everything they cache stream contiguous
+// memory. In training P is the cache's gate block itself: the fused pass
+// overwrites each pre-activation with its activation. The bias is in P from the
+// start (the GEMM accumulates onto it), so the per-step pass has no optional
+// operand and vectorises. The cache keeps each row's input beside the state the
+// step started from, xh (T,B,D+H) = [x_t, h_{t-1}], so dW and dU are one GEMM
+// xhᵀ·dZ. Outputs y, dy and dx stay batch-first, as the caller holds them.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -17,15 +21,18 @@
 // sizes
 
 long ck_lstm_cache_size(int B, int T, int D, int H) {
-  (void)D;
-  // gates (B,T,4H), hprev (B,T,H), cprev (B,T,H), tanhc (B,T,H)
-  return 7L * B * T * H;
+  // gates (T,B,4H), xh (T,B,D+H), cprev (T,B,H), tanhc (T,B,H)
+  return (long)B * T * (7L * H + D);
 }
 
+// The workspace: P or dZ (T,B,4H); a (T,B,max(D,H)) scratch for time-major x
+// (inference), masked hprev (backward, recurrent dropout) or time-major dx
+// (backward); (D+H,4H) for [dW; dU]; h, c (or their carries), tmp, tanh(c) (B,H).
+static long scratch_rows(int D, int H) { return D > H ? D : H; }
+
 long ck_lstm_workspace_size(int B, int T, int D, int H) {
-  (void)D;
-  // P or dZ (B,T,4H), hm (B,T,H), h and c states or carries (B,H) each, tmp (B,H)
-  return 5L * B * T * H + 3L * B * H;
+  long BT = (long)B * T;
+  return 4 * BT * H + BT * scratch_rows(D, H) + (long)(D + H) * 4 * H + 4L * B * H;
 }
 
 // ---------------------------------------------------------------------------
@@ -59,29 +66,19 @@ static inline __attribute__((always_inline)) void row_state_masked(
   for (int k = 0; k < H; k++) tc[k] = ck__tanh(f[k] * c[k] + i[k] * g[k]);
 }
 
-// One step over all rows: P_t holds x_t·W + b + h_{t-1}·U on entry and i, f, g, o
-// on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t receives
-// tanh(c_t) with row stride ldtc (the cache's T·H in training; in inference a (B,H)
-// scratch, stride H, that stays in cache). hprev_t, cprev_t, y_t may be NULL; mask_t
-// points at mask[0, t] (row stride T) or is NULL.
+// One step over all rows: P_t (B,4H) holds x_t·W + b + h_{t-1}·U on entry and i, f,
+// g, o on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t (B,H)
+// receives tanh(c_t). hprev_t (row stride ldhp), cprev_t (B,H) and y_t (row stride
+// ldy) may be NULL; mask_t points at mask[0, t] (row stride T) or is NULL.
 CK_VECTOR_CLONES
-static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t,
-                         float *cprev_t, float *tanhc_t, long ldtc, float *y_t,
+static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t, long ldhp,
+                         float *cprev_t, float *tanhc_t, float *y_t, long ldy,
                          const float *mask_t, int B, int T, int H) {
-  long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
-    if (r + CK_PREFETCH_ROWS < B) {
-      long n = r + CK_PREFETCH_ROWS;
-      ck__prefetch_row(Pt + n * ldp, 4 * H, 1);
-      ck__prefetch_row(tanhc_t + n * ldtc, H, 1);
-      if (hprev_t) ck__prefetch_row(hprev_t + n * ld, H, 1);
-      if (cprev_t) ck__prefetch_row(cprev_t + n * ld, H, 1);
-      if (y_t) ck__prefetch_row(y_t + n * ld, H, 1);
-    }
-    float *p = Pt + r * ldp;
-    float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + r * ldtc;
-    if (hprev_t) memcpy(hprev_t + r * ld, h, sizeof(float) * H);
-    if (cprev_t) memcpy(cprev_t + r * ld, c, sizeof(float) * H);
+    float *p = Pt + 4L * r * H;
+    float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + (long)r * H;
+    if (hprev_t) memcpy(hprev_t + r * ldhp, h, sizeof(float) * H);
+    if (cprev_t) memcpy(cprev_t + (long)r * H, c, sizeof(float) * H);
     // i = sigmoid(x·Wi + h·Ui + bi), f = sigmoid(x·Wf + h·Uf + bf): one 2H block
     ck__row_sigmoid(p, 2 * H);
     // g = tanh(x·Wc + h·Uc + bc)
@@ -92,7 +89,7 @@ static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t,
       row_state(p, p + H, p + 2 * H, p + 3 * H, h, c, tc, H);
     else  // masked step: carry h and c over unchanged
       row_state_masked(p, p + H, p + 2 * H, c, tc, H);
-    if (y_t) memcpy(y_t + r * ld, h, sizeof(float) * H);
+    if (y_t) memcpy(y_t + r * ldy, h, sizeof(float) * H);
   }
 }
 
@@ -121,37 +118,29 @@ static inline __attribute__((always_inline)) void row_backward(
 }
 
 // The adjoint of one step: dhc, dcc (B,H) hold dL/dh_t, dL/dc_t from later steps on
-// entry; the step adds dy_t, writes dZ_t = dL/d(pre-activations) (zero at masked
-// rows), leaves in dcc dL/dc_{t-1} and in dhc the part of dL/dh_{t-1} that does not
-// go through U (all of dL/dh_t at masked rows). db (4H), if not NULL, gains the sum
-// of the step's dZ rows while they are still in cache.
+// entry; the step adds dy_t (row stride ldy), writes dZ_t (B,4H) = dL/d(pre-
+// activations) (zero at masked rows), leaves in dcc dL/dc_{t-1} and in dhc the part
+// of dL/dh_{t-1} that does not go through U (all of dL/dh_t at masked rows). gates_t
+// (B,4H), cprev_t and tanhc_t (B,H) are the step's cache. db (4H), if not NULL,
+// gains the sum of the step's dZ rows while they are still in cache.
 CK_VECTOR_CLONES
 static void step_backward(float *dZt, float *dhc, float *dcc, float *db,
-                          const float *dy_t, const float *gates_t,
+                          const float *dy_t, long ldy, const float *gates_t,
                           const float *cprev_t, const float *tanhc_t,
                           const float *mask_t, int B, int T, int H) {
-  long ld = (long)T * H, ldp = 4L * T * H;
   for (int r = 0; r < B; r++) {
-    if (r + CK_PREFETCH_ROWS < B) {
-      long n = r + CK_PREFETCH_ROWS;
-      ck__prefetch_row(gates_t + n * ldp, 4 * H, 0);
-      ck__prefetch_row(dZt + n * ldp, 4 * H, 1);
-      ck__prefetch_row(cprev_t + n * ld, H, 0);
-      ck__prefetch_row(tanhc_t + n * ld, H, 0);
-      if (dy_t) ck__prefetch_row(dy_t + n * ld, H, 0);
-    }
-    float *dz = dZt + r * ldp;
-    const float *gt = gates_t + r * ldp;
+    float *dz = dZt + 4L * r * H;
+    const float *gt = gates_t + 4L * r * H;
     float *dhr = dhc + (long)r * H, *dcr = dcc + (long)r * H;
     // dL/dh_t = carry + dy_t
-    if (dy_t) ck__row_add(dhr, dy_t + r * ld, H);
+    if (dy_t) ck__row_add(dhr, dy_t + r * ldy, H);
     if (mask_t && mask_t[(long)r * T] == 0.0f) {
       // masked step: h, c were carried over, so are their gradients
       memset(dz, 0, sizeof(float) * 4 * H);
       continue;
     }
     row_backward(dz, dz + H, dz + 2 * H, dz + 3 * H, dhr, dcr, gt, gt + H, gt + 2 * H,
-                 gt + 3 * H, cprev_t + r * ld, tanhc_t + r * ld, H);
+                 gt + 3 * H, cprev_t + (long)r * H, tanhc_t + (long)r * H, H);
     // P = … + b  →  db += dZ_t, row by row
     if (db) ck__row_add(db, dz, 4 * H);
   }
@@ -178,30 +167,41 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (D <= 0) return -16;
   if (H <= 0) return -17;
 
-  long BH = (long)B * H, BTH = BH * T;
-  float *P = cache ? cache : workspace;  // (B,T,4H) pre-activations, then gates
-  float *hprev = cache ? cache + 4 * BTH : NULL;
-  float *cprev = cache ? cache + 5 * BTH : NULL;
-  // tanh(c_t): cached for backward, or a (B,H) scratch reused by every step
-  float *tanhc = cache ? cache + 6 * BTH : workspace + 4 * BTH;
-  long ldtc = cache ? (long)T * H : H;
-  float *hs = workspace + 5 * BTH, *cs = hs + BH, *tmp = cs + BH;
+  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, ldxh = (long)D + H;
+  float *P = cache ? cache : workspace;  // (T,B,4H) pre-activations, then gates
+  float *xh = cache ? cache + 4 * BTH : NULL;
+  float *cprev = cache ? xh + BT * ldxh : NULL;
+  float *tanhc = cache ? cprev + BTH : NULL;
+  float *scratch = workspace + 4 * BTH;
+  float *hs = scratch + BT * scratch_rows(D, H) + ldxh * 4 * H;
+  float *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
 
-  // P (B·T,4H) = x · W + b, all steps at once
-  ck__rnn_input_gemm(P, x, W, b, 4 * H, B * T, D, 4 * H);
+  // x time-major: into the cache's xh in training, else into the scratch (a single
+  // step already is)
+  const float *xt = x;
+  long ldx = D;
+  if (xh) {
+    ck__to_time_major(xh, ldxh, x, B, T, D);
+    xt = xh, ldx = ldxh;
+  } else if (T > 1) {
+    ck__to_time_major(scratch, D, x, B, T, D);
+    xt = scratch;
+  }
+  // P (T·B,4H) = x · W + b, all steps at once
+  ck__rnn_input_gemm(P, xt, (int)ldx, W, b, 4 * H, (int)BT, D, 4 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
   else memset(cs, 0, sizeof(float) * BH);
 
   for (int t = 0; t < T; t++) {
-    float *Pt = P + 4L * t * H;
-    long o = (long)t * H;
+    float *Pt = P + 4 * (long)t * BH;
+    long o = (long)t * BH;
     // P_t += h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
-    ck__rnn_recurrent_gemm(Pt, 4 * T * H, 1.0f, hs, U, 4 * H, rdmask, tmp, 0, 4, B, H);
-    step_forward(hs, cs, Pt, hprev ? hprev + o : NULL, cprev ? cprev + o : NULL,
-                 cache ? tanhc + o : tanhc, ldtc, y ? y + o : NULL, mask ? mask + t : NULL,
-                 B, T, H);
+    ck__rnn_recurrent_gemm(Pt, 4 * H, 1.0f, hs, U, 4 * H, rdmask, tmp, 0, 4, B, H);
+    step_forward(hs, cs, Pt, xh ? xh + t * B * ldxh + D : NULL, ldxh,
+                 cprev ? cprev + o : NULL, tanhc ? tanhc + o : tanhc_scratch,
+                 y ? y + (long)t * H : NULL, (long)T * H, mask ? mask + t : NULL, B, T, H);
   }
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
@@ -216,7 +216,8 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
                      const float *cache, float *workspace,
                      int B, int T, int D, int H) {
   // dx is (B,T,D), dh0 (B,H), dc0 (B,H), dW (D,4H), dU (H,4H), db (4H),
-  // dy (B,T,H), dhT (B,H), dcT (B,H), the rest as in the forward.
+  // dy (B,T,H), dhT (B,H), dcT (B,H), the rest as in the forward. x is read from
+  // the cache's time-major copy.
   if (!x) return -10;
   if (!W) return -13;
   if (!U) return -14;
@@ -227,13 +228,14 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   if (D <= 0) return -19;
   if (H <= 0) return -20;
 
-  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H;
-  const float *gates = cache, *hprev = cache + 4 * BTH;
-  const float *cprev = cache + 5 * BTH, *tanhc = cache + 6 * BTH;
-  float *dZ = workspace;               // (B,T,4H)
-  float *hm = workspace + 4 * BTH;     // (B,T,H), recurrent dropout only
-  float *dhc = workspace + 5 * BTH;    // (B,H) dL/dh carried to the step before
-  float *dcc = dhc + BH;               // (B,H) dL/dc carried to the step before
+  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, ldxh = (long)D + H;
+  const float *gates = cache, *xh = cache + 4 * BTH;
+  const float *cprev = xh + BT * ldxh, *tanhc = cprev + BTH;
+  float *dZ = workspace;                           // (T,B,4H)
+  float *scratch = workspace + 4 * BTH;            // hm or time-major dx
+  float *dWU = scratch + BT * scratch_rows(D, H);  // (D+H,4H)
+  float *dhc = dWU + ldxh * 4 * H;  // (B,H) dL/dh carried to the step before
+  float *dcc = dhc + BH;            // (B,H) dL/dc carried to the step before
   float *tmp = dcc + BH;
 
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
@@ -242,23 +244,40 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   else memset(dcc, 0, sizeof(float) * BH);
 
   for (int t = T - 1; t >= 0; t--) {
-    long o = (long)t * H;
+    long o = (long)t * BH;
     float *dZt = dZ + 4 * o;
-    step_backward(dZt, dhc, dcc, db, dy ? dy + o : NULL, gates + 4 * o, cprev + o,
-                  tanhc + o, mask ? mask + t : NULL, B, T, H);
+    step_backward(dZt, dhc, dcc, db, dy ? dy + (long)t * H : NULL, (long)T * H,
+                  gates + 4 * o, cprev + o, tanhc + o, mask ? mask + t : NULL, B, T, H);
     // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
-    ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * T * H, U, 4 * H, rdmask, tmp, 0, 4,
-                                    B, H);
+    ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * H, U, 4 * H, rdmask, tmp, 0, 4, B, H);
   }
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
 
   // P = x · W + h_{t-1} · U + b, summed over all B·T rows at once
-  if (dW) ck_sgemm(1, 0, D, 4 * H, (int)BT, 1.0f, x, D, dZ, 4 * H, 1.0f, dW, 4 * H);
-  if (dx) ck_sgemm(0, 1, (int)BT, D, 4 * H, 1.0f, dZ, 4 * H, W, 4 * H, 1.0f, dx, D);
-  if (dU)
-    ck__rnn_recurrent_weight_grad(dU, 4 * H, hprev, dZ, 4 * H, rdmask, hm, 0, 4, B, T,
-                                  H);
+  if (dW && dU && !rdmask) {
+    // [dW; dU] = [x, h_{t-1}]ᵀ · dZ as one GEMM, then added to each
+    ck_sgemm(1, 0, (int)ldxh, 4 * H, (int)BT, 1.0f, xh, (int)ldxh, dZ, 4 * H, 0.0f, dWU,
+             4 * H);
+    for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += dWU[i];
+    for (long i = 0; i < 4L * H * H; i++) dU[i] += dWU[(long)D * 4 * H + i];
+  } else {
+    if (dW)
+      ck_sgemm(1, 0, D, 4 * H, (int)BT, 1.0f, xh, (int)ldxh, dZ, 4 * H, 1.0f, dW, 4 * H);
+    if (dU)
+      ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + D, (int)ldxh, 1, dZ, 4 * H, rdmask,
+                                    scratch, 0, 4, B, T, H);
+  }
+  if (dx) {
+    // dx = dZ · Wᵀ, time-major: straight into dx for a single step, else through the
+    // scratch and back to batch-first
+    if (T == 1) {
+      ck_sgemm(0, 1, B, D, 4 * H, 1.0f, dZ, 4 * H, W, 4 * H, 1.0f, dx, D);
+    } else {
+      ck_sgemm(0, 1, (int)BT, D, 4 * H, 1.0f, dZ, 4 * H, W, 4 * H, 0.0f, scratch, D);
+      ck__add_from_time_major(dx, scratch, B, T, D);
+    }
+  }
   return 0;
 }
 

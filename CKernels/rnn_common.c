@@ -6,25 +6,45 @@
 // ---------------------------------------------------------------------------
 // projections
 
-void ck__rnn_input_gemm(float *P, const float *x, const float *W, const float *b,
-                        int ldw, int BT, int D, int N) {
+void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
+                        const float *b, int ldw, int BT, int D, int N) {
   if (!b) {
     // P (BT,N) = x (BT,D) · W (D,N)
-    ck_sgemm(0, 0, BT, N, D, 1.0f, x, D, W, ldw, 0.0f, P, N);
+    ck_sgemm(0, 0, BT, N, D, 1.0f, x, ldx, W, ldw, 0.0f, P, N);
     return;
   }
   // P (BT,N) = b + x (BT,D) · W (D,N)
   for (long r = 0; r < BT; r++) memcpy(P + r * N, b, sizeof(float) * N);
-  ck_sgemm(0, 0, BT, N, D, 1.0f, x, D, W, ldw, 1.0f, P, N);
+  ck_sgemm(0, 0, BT, N, D, 1.0f, x, ldx, W, ldw, 1.0f, P, N);
+}
+
+// ---------------------------------------------------------------------------
+// layout
+
+void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int F) {
+  // Reads src in order; each (b,t) row of F floats lands at row t·B + b.
+  for (long b = 0; b < B; b++)
+    for (long t = 0; t < T; t++)
+      memcpy(dst + (t * B + b) * ldd, src + (b * T + t) * F, sizeof(float) * F);
+}
+
+void ck__add_from_time_major(float *dst, const float *src, int B, int T, int F) {
+  for (long b = 0; b < B; b++)
+    for (long t = 0; t < T; t++) {
+      float *restrict out = dst + (b * T + t) * F;
+      const float *restrict in = src + (t * B + b) * F;
+      for (int k = 0; k < F; k++) out[k] += in[k];
+    }
 }
 
 // Fills hm (rows, H) = h (rows, H, row stride ldh) ⊙ m (B,H) where row r uses mask
-// row r / per_b (per_b rows share one batch entry).
+// row (r / per_b) mod B: per_b = T for batch-first rows (T consecutive rows share a
+// batch entry), 1 for time-major rows (the batch entry cycles).
 static void masked_copy(float *hm, const float *h, long ldh, const float *m,
-                        long rows, long per_b, int H) {
+                        long rows, long per_b, int B, int H) {
   for (long r = 0; r < rows; r++) {
     const float *hr = h + r * ldh;
-    const float *mr = m + (r / per_b) * H;
+    const float *mr = m + ((r / per_b) % B) * H;
     float *out = hm + r * H;
     for (int k = 0; k < H; k++) out[k] = hr[k] * mr[k];
   }
@@ -41,7 +61,7 @@ void ck__rnn_recurrent_gemm(float *C, int ldc, float beta, const float *h,
   }
   for (int g = g0; g < g1; g++) {
     // C_g (B,H) (+)= (h ⊙ m_g) · U_g
-    masked_copy(tmp, h, H, rdmask + (long)g * B * H, B, 1, H);
+    masked_copy(tmp, h, H, rdmask + (long)g * B * H, B, 1, B, H);
     ck_sgemm(0, 0, B, H, H, 1.0f, tmp, H, U + (long)g * H, ldu, beta,
              C + (long)(g - g0) * H, ldc);
   }
@@ -68,19 +88,20 @@ void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
   }
 }
 
-void ck__rnn_recurrent_weight_grad(float *dU, int lddu, const float *hprev,
-                                   const float *dZ, int lddz, const float *rdmask,
-                                   float *hm, int g0, int g1, int B, int T, int H) {
+void ck__rnn_recurrent_weight_grad(float *dU, int lddu, const float *hprev, int ldh,
+                                   int time_major, const float *dZ, int lddz,
+                                   const float *rdmask, float *hm, int g0, int g1, int B,
+                                   int T, int H) {
   int BT = B * T;
   if (!rdmask) {
     // dU[:, g0·H..g1·H] (H, nH) += hprevᵀ (H, BT) · dZ (BT, nH)
-    ck_sgemm(1, 0, H, (g1 - g0) * H, BT, 1.0f, hprev, H, dZ, lddz, 1.0f,
+    ck_sgemm(1, 0, H, (g1 - g0) * H, BT, 1.0f, hprev, ldh, dZ, lddz, 1.0f,
              dU + (long)g0 * H, lddu);
     return;
   }
   for (int g = g0; g < g1; g++) {
     // dU_g += (hprev ⊙ m_g)ᵀ · dZ_g
-    masked_copy(hm, hprev, H, rdmask + (long)g * B * H, BT, T, H);
+    masked_copy(hm, hprev, ldh, rdmask + (long)g * B * H, BT, time_major ? 1 : T, B, H);
     ck_sgemm(1, 0, H, H, BT, 1.0f, hm, H, dZ + (long)(g - g0) * H, lddz, 1.0f,
              dU + (long)g * H, lddu);
   }

@@ -139,11 +139,17 @@ CK_ROW void ck__row_add(float *restrict y, const float *restrict x, int n) {
 // contiguous floats starting at t·N with row stride T·N. rdmask is (G,B,H), gate g's
 // mask at rdmask + g·B·H; U is (H, G·H) and gate g owns columns g·H..(g+1)·H.
 
-// P (B·T, N) = x (B·T, D) · W (D, N) + b (N, NULL: none), W's leading dimension
-// ldw. With a bias, P's rows are set to b and the GEMM accumulates onto them, so
-// no separate pass over P adds it.
-void ck__rnn_input_gemm(float *P, const float *x, const float *W, const float *b,
-                        int ldw, int BT, int D, int N);
+// P (B·T, N) = x (B·T, D; row stride ldx) · W (D, N) + b (N, NULL: none), W's
+// leading dimension ldw. With a bias, P's rows are set to b and the GEMM accumulates
+// onto them, so no separate pass over P adds it.
+void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
+                        const float *b, int ldw, int BT, int D, int N);
+
+// dst (T,B,F; row stride ldd) = src (B,T,F): batch-first rows to time-major.
+void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int F);
+
+// dst (B,T,F) += src (T,B,F): time-major rows added back to batch-first.
+void ck__add_from_time_major(float *dst, const float *src, int B, int T, int F);
 
 // C (B, (g1−g0)·H) (+)= Σ_g (h ⊙ m_g) · U[:, g·H..(g+1)·H] for g in g0..g1−1, gate
 // g's columns landing at C + (g−g0)·H. beta as in sgemm. Without rdmask one GEMM
@@ -159,12 +165,14 @@ void ck__rnn_recurrent_gemm_backward(float *dh, const float *dZ, int lddz,
                                      float *tmp, int g0, int g1, int B, int H);
 
 // The adjoint for U: dU[:, g·H..] += (hprev ⊙ m_g)ᵀ · dZ_g over all B·T rows.
-// hprev is (B,T,H), dZ (B·T, ·) with row stride lddz, gate g at dZ + (g−g0)·H.
-// hm (B·T,H) is scratch, used only with rdmask (the mask is per batch row, fixed
-// over time, so it cannot be pulled out of the sum over rows).
-void ck__rnn_recurrent_weight_grad(float *dU, int lddu, const float *hprev,
-                                   const float *dZ, int lddz, const float *rdmask,
-                                   float *hm, int g0, int g1, int B, int T, int H);
+// hprev is B·T rows of H with row stride ldh, batch-first (B,T) or, with
+// time_major, (T,B) — the rows of dZ (row stride lddz, gate g at dZ + (g−g0)·H) in
+// the same order. hm (B·T,H) is scratch, used only with rdmask (the mask is per
+// batch row, fixed over time, so it cannot be pulled out of the sum over rows).
+void ck__rnn_recurrent_weight_grad(float *dU, int lddu, const float *hprev, int ldh,
+                                   int time_major, const float *dZ, int lddz,
+                                   const float *rdmask, float *hm, int g0, int g1, int B,
+                                   int T, int H);
 
 // P (rows, N) += b (N) on every row.
 void ck__add_row_bias(float *P, const float *b, long rows, int N);

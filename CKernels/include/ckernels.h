@@ -131,13 +131,15 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // ---------------------------------------------------------------------------
 // Recurrent kernels: simple_rnn.c, lstm.c, gru.c — conventions shared by all three
 //
-// Layout. Everything is batch-first and row-major, as the caller holds it:
+// Layout. Every argument is batch-first and row-major, as the caller holds it:
 //   x (B,T,D), y (B,T,H), mask (B,T), dy (B,T,H); states h0, hT, c0, cT are (B,H).
-// The kernels do NOT transpose to time-major. The one input GEMM computes
+// Inside, SimpleRNN and GRU stay batch-first: the one input GEMM computes
 // (B·T, D) × (D, G·H) into a (B,T,G·H) buffer; the slice of step t is then B rows
 // of G·H contiguous floats with a row stride of T·G·H, which sgemm takes directly
 // as ldc / lda, so per-step GEMMs and the fused passes need no copies, and
 // dW = xᵀ·dZ, dX = dZ·Wᵀ and dU = Hprevᵀ·dZ are single GEMMs over all B·T rows.
+// LSTM works time-major inside: x is copied once to (T,B,D) rows, so each step's
+// slice of the (T,B,4H) buffers is contiguous, and dx comes back batch-first.
 //
 // Weights, exactly Keras's layout (G gates packed side by side along columns):
 //   SimpleRNN  G = 1   kernel W (D,H)   recurrent_kernel U (H,H)   bias (H)
@@ -230,10 +232,11 @@ int ck_simple_rnn_cell_backward(float *dx, float *dh_prev, float *dW, float *dU,
 //   g = tanh(x·Wc + h·Uc + bc)        o = sigmoid(x·Wo + h·Uo + bo)
 //   c_t = f·c_{t-1} + i·g             h_t = o·tanh(c_t)
 //
-// cache (7·B·T·H floats): gates (B,T,4H) the activations i, f, g, o of every step,
-//   then hprev (B,T,H), cprev (B,T,H) the states each step started from, then
-//   tanhc (B,T,H) = tanh(c_t) of the step's new cell state.
-// workspace: 5·B·T·H + 3·B·H floats.
+// cache (B·T·(7H + D) floats), time-major: gates (T,B,4H) the activations i, f, g, o
+//   of every step, then xh (T,B,D+H) each row's input beside the state h_{t-1} its
+//   step started from (so dW and dU are one GEMM), then cprev (T,B,H), then
+//   tanhc (T,B,H) = tanh(c_t) of the step's new cell state.
+// workspace: 4·B·T·H + B·T·max(D,H) + (D+H)·4H + 4·B·H floats.
 
 long ck_lstm_cache_size(int B, int T, int D, int H);
 long ck_lstm_workspace_size(int B, int T, int D, int H);
