@@ -2,16 +2,17 @@
 // Dims: B = batch, T = time, D = input features, H = units; 4H = the packed gates
 // i, f, c (candidate, called g below), o, in Keras's order.
 //
-// Layout: the kernel works time-major inside (DESIGN.md). x (B,T,D) is copied once to
-// time-major rows, so the one input GEMM fills the (T,B,4H) pre-activation buffer P
-// in which step t's slice is B contiguous rows of 4H floats at P + t·B·4H: the
-// per-step GEMM, the fused passes and everything they cache stream contiguous
-// memory. In training P is the cache's gate block itself: the fused pass
+// Layout: the kernel works time-major inside (DESIGN.md): in the (T,B,4H)
+// pre-activation buffer P step t's slice is B contiguous rows of 4H floats at
+// P + t·B·4H, filled from x (B,T,D) by one GEMM per step (inference) or, in training,
+// by one GEMM over x copied to time-major rows in the cache. The per-step GEMM, the
+// fused passes and everything they cache stream contiguous memory. In training P is the cache's gate block itself: the fused pass
 // overwrites each pre-activation with its activation. The bias is in P from the
 // start (the GEMM accumulates onto it), so the per-step pass has no optional
 // operand and vectorises. The cache keeps each row's input beside the state the
 // step started from, xh (T,B,D+H) = [x_t, h_{t-1}], so dW and dU are one GEMM
-// xhᵀ·dZ. Outputs y, dy and dx stay batch-first, as the caller holds them.
+// xhᵀ·dZ. y, dy and dx stay batch-first, as the caller holds them: the passes and
+// the per-step dx GEMMs reach step t's rows with a row stride of T·H or T·D.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -25,14 +26,11 @@ long ck_lstm_cache_size(int B, int T, int D, int H) {
   return (long)B * T * (7L * H + D);
 }
 
-// The workspace: P or dZ (T,B,4H); a (T,B,max(D,H)) scratch for time-major x
-// (inference), masked hprev (backward, recurrent dropout) or time-major dx
-// (backward); (D+H,4H) for [dW; dU]; h, c (or their carries), tmp, tanh(c) (B,H).
-static long scratch_rows(int D, int H) { return D > H ? D : H; }
-
 long ck_lstm_workspace_size(int B, int T, int D, int H) {
-  long BT = (long)B * T;
-  return 4 * BT * H + BT * scratch_rows(D, H) + (long)(D + H) * 4 * H + 4L * B * H;
+  // P or dZ (T,B,4H), hm (T,B,H) (backward under recurrent dropout), [dW; dU]
+  // (D+H,4H), h and c states or carries, tmp, tanh(c) (B,H) each
+  long BTH = (long)B * T * H;
+  return 5 * BTH + (long)(D + H) * 4 * H + 4L * B * H;
 }
 
 // ---------------------------------------------------------------------------
@@ -172,23 +170,19 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   float *xh = cache ? cache + 4 * BTH : NULL;
   float *cprev = cache ? xh + BT * ldxh : NULL;
   float *tanhc = cache ? cprev + BTH : NULL;
-  float *scratch = workspace + 4 * BTH;
-  float *hs = scratch + BT * scratch_rows(D, H) + ldxh * 4 * H;
+  float *hs = workspace + 5 * BTH + ldxh * 4 * H;
   float *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
 
-  // x time-major: into the cache's xh in training, else into the scratch (a single
-  // step already is)
-  const float *xt = x;
-  long ldx = D;
   if (xh) {
+    // P (T·B,4H) = x · W + b: x to time-major rows in the cache, all steps at once
     ck__to_time_major(xh, ldxh, x, B, T, D);
-    xt = xh, ldx = ldxh;
-  } else if (T > 1) {
-    ck__to_time_major(scratch, D, x, B, T, D);
-    xt = scratch;
+    ck__rnn_input_gemm(P, xh, (int)ldxh, W, b, 4 * H, (int)BT, D, 4 * H);
+  } else {
+    // P_t (B,4H) = x_t · W + b, step t's rows straight from x (row stride T·D)
+    for (int t = 0; t < T; t++)
+      ck__rnn_input_gemm(P + 4 * (long)t * BH, x + (long)t * D, T * D, W, b, 4 * H, B, D,
+                         4 * H);
   }
-  // P (T·B,4H) = x · W + b, all steps at once
-  ck__rnn_input_gemm(P, xt, (int)ldx, W, b, 4 * H, (int)BT, D, 4 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
@@ -231,9 +225,9 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, ldxh = (long)D + H;
   const float *gates = cache, *xh = cache + 4 * BTH;
   const float *cprev = xh + BT * ldxh, *tanhc = cprev + BTH;
-  float *dZ = workspace;                           // (T,B,4H)
-  float *scratch = workspace + 4 * BTH;            // hm or time-major dx
-  float *dWU = scratch + BT * scratch_rows(D, H);  // (D+H,4H)
+  float *dZ = workspace;              // (T,B,4H)
+  float *hm = workspace + 4 * BTH;    // (T,B,H), recurrent dropout only
+  float *dWU = hm + BTH;              // (D+H,4H)
   float *dhc = dWU + ldxh * 4 * H;  // (B,H) dL/dh carried to the step before
   float *dcc = dhc + BH;            // (B,H) dL/dc carried to the step before
   float *tmp = dcc + BH;
@@ -266,18 +260,13 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
       ck_sgemm(1, 0, D, 4 * H, (int)BT, 1.0f, xh, (int)ldxh, dZ, 4 * H, 1.0f, dW, 4 * H);
     if (dU)
       ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + D, (int)ldxh, 1, dZ, 4 * H, rdmask,
-                                    scratch, 0, 4, B, T, H);
+                                    hm, 0, 4, B, T, H);
   }
-  if (dx) {
-    // dx = dZ · Wᵀ, time-major: straight into dx for a single step, else through the
-    // scratch and back to batch-first
-    if (T == 1) {
-      ck_sgemm(0, 1, B, D, 4 * H, 1.0f, dZ, 4 * H, W, 4 * H, 1.0f, dx, D);
-    } else {
-      ck_sgemm(0, 1, (int)BT, D, 4 * H, 1.0f, dZ, 4 * H, W, 4 * H, 0.0f, scratch, D);
-      ck__add_from_time_major(dx, scratch, B, T, D);
-    }
-  }
+  // dx_t += dZ_t · Wᵀ, step by step straight into batch-first dx (row stride T·D)
+  if (dx)
+    for (int t = 0; t < T; t++)
+      ck_sgemm(0, 1, B, D, 4 * H, 1.0f, dZ + 4 * (long)t * BH, 4 * H, W, 4 * H, 1.0f,
+               dx + (long)t * D, T * D);
   return 0;
 }
 

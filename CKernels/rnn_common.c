@@ -28,15 +28,6 @@ void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int
       memcpy(dst + (t * B + b) * ldd, src + (b * T + t) * F, sizeof(float) * F);
 }
 
-void ck__add_from_time_major(float *dst, const float *src, int B, int T, int F) {
-  for (long b = 0; b < B; b++)
-    for (long t = 0; t < T; t++) {
-      float *restrict out = dst + (b * T + t) * F;
-      const float *restrict in = src + (t * B + b) * F;
-      for (int k = 0; k < F; k++) out[k] += in[k];
-    }
-}
-
 // Fills hm (rows, H) = h (rows, H, row stride ldh) ⊙ m (B,H) where row r uses mask
 // row (r / per_b) mod B: per_b = T for batch-first rows (T consecutive rows share a
 // batch entry), 1 for time-major rows (the batch entry cycles).

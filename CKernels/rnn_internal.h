@@ -148,8 +148,6 @@ void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
 // dst (T,B,F; row stride ldd) = src (B,T,F): batch-first rows to time-major.
 void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int F);
 
-// dst (B,T,F) += src (T,B,F): time-major rows added back to batch-first.
-void ck__add_from_time_major(float *dst, const float *src, int B, int T, int F);
 
 // C (B, (g1−g0)·H) (+)= Σ_g (h ⊙ m_g) · U[:, g·H..(g+1)·H] for g in g0..g1−1, gate
 // g's columns landing at C + (g−g0)·H. beta as in sgemm. Without rdmask one GEMM

@@ -138,8 +138,9 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // of G·H contiguous floats with a row stride of T·G·H, which sgemm takes directly
 // as ldc / lda, so per-step GEMMs and the fused passes need no copies, and
 // dW = xᵀ·dZ, dX = dZ·Wᵀ and dU = Hprevᵀ·dZ are single GEMMs over all B·T rows.
-// LSTM works time-major inside: x is copied once to (T,B,D) rows, so each step's
-// slice of the (T,B,4H) buffers is contiguous, and dx comes back batch-first.
+// LSTM works time-major inside: each step's slice of its (T,B,4H) buffers is
+// contiguous; x is read (and dx written) one step at a time with a row stride of
+// T·D, and training copies x once to time-major rows in the cache.
 //
 // Weights, exactly Keras's layout (G gates packed side by side along columns):
 //   SimpleRNN  G = 1   kernel W (D,H)   recurrent_kernel U (H,H)   bias (H)
@@ -236,7 +237,7 @@ int ck_simple_rnn_cell_backward(float *dx, float *dh_prev, float *dW, float *dU,
 //   of every step, then xh (T,B,D+H) each row's input beside the state h_{t-1} its
 //   step started from (so dW and dU are one GEMM), then cprev (T,B,H), then
 //   tanhc (T,B,H) = tanh(c_t) of the step's new cell state.
-// workspace: 4·B·T·H + B·T·max(D,H) + (D+H)·4H + 4·B·H floats.
+// workspace: 5·B·T·H + (D+H)·4H + 4·B·H floats.
 
 long ck_lstm_cache_size(int B, int T, int D, int H);
 long ck_lstm_workspace_size(int B, int T, int D, int H);
