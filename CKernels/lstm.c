@@ -2,17 +2,19 @@
 // Dims: B = batch, T = time, D = input features, H = units; 4H = the packed gates
 // i, f, c (candidate, called g below), o, in Keras's order.
 //
-// Layout: the kernel works time-major inside (DESIGN.md): in the (T,B,4H)
-// pre-activation buffer P step t's slice is B contiguous rows of 4H floats at
-// P + t·B·4H, filled from x (B,T,D) by one GEMM per step (inference) or, in training,
-// by one GEMM over x copied to time-major rows in the cache. The per-step GEMM, the
-// fused passes and everything they cache stream contiguous memory. In training P is the cache's gate block itself: the fused pass
-// overwrites each pre-activation with its activation. The bias is in P from the
-// start (the GEMM accumulates onto it), so the per-step pass has no optional
-// operand and vectorises. The cache keeps each row's input beside the state the
-// step started from, xh (T,B,D+H) = [x_t, h_{t-1}], so dW and dU are one GEMM
-// xhᵀ·dZ. y, dy and dx stay batch-first, as the caller holds them: the passes and
-// the per-step dx GEMMs reach step t's rows with a row stride of T·H or T·D.
+// Layout: the kernel works time-major inside (DESIGN.md): step t's slice of every
+// (T,B,·) buffer is B contiguous rows. Each row of a step is laid out as
+// xh = [1, x_t, h_{t-1}] (1+D+H floats) and the weights once per call as
+// WU = [b; W; U] (1+D+H, 4H), so a step's pre-activations, bias included, are one
+// product P_t = xh_t · WU, and in backward [db; dW; dU] is one GEMM xhᵀ·dZ over
+// all steps and [dx_t, dh_{t-1}] come from dZ_t · [W; U]ᵀ. In training xh and the
+// activated gates are the cache; inference keeps one step of each.
+//
+// The time loops run over slices of the batch (rnn_parallel.c): a row's
+// recurrence reads only that row, so each thread takes its rows through all T
+// steps, with microkernel.c's product per step, and no step waits for another
+// thread. y, dy and dx stay batch-first, as the caller holds them: the passes reach
+// step t's rows with a row stride of T·H or T·D.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -22,15 +24,16 @@
 // sizes
 
 long ck_lstm_cache_size(int B, int T, int D, int H) {
-  // gates (T,B,4H), xh (T,B,D+H), cprev (T,B,H), tanhc (T,B,H)
-  return (long)B * T * (7L * H + D);
+  // gates (T,B,4H), xh (T,B,1+D+H), cprev (T,B,H), tanhc (T,B,H)
+  return (long)B * T * (7L * H + D + 1);
 }
 
 long ck_lstm_workspace_size(int B, int T, int D, int H) {
-  // P or dZ (T,B,4H), hm (T,B,H) (backward under recurrent dropout), [dW; dU]
-  // (D+H,4H), h and c states or carries, tmp, tanh(c) (B,H) each
-  long BTH = (long)B * T * H;
-  return 5 * BTH + (long)(D + H) * 4 * H + 4L * B * H;
+  // dZ (T,B,4H) and hm (T,B,H) in backward (P_t (B,4H) and xh_t (B,1+D+H) in
+  // inference), the weights WU or [W; U]ᵀ or [db; dW; dU] (1+D+H,4H), and (B,H)
+  // each: h, c (or their carries), tmp, tanh(c)
+  long BTH = (long)B * T * H, K1 = 1L + D + H;
+  return 5 * BTH + (long)B * K1 + K1 * 4 * H + 4L * B * H;
 }
 
 // ---------------------------------------------------------------------------
@@ -64,18 +67,18 @@ static inline __attribute__((always_inline)) void row_state_masked(
   for (int k = 0; k < H; k++) tc[k] = ck__tanh(f[k] * c[k] + i[k] * g[k]);
 }
 
-// One step over all rows: P_t (B,4H) holds x_t·W + b + h_{t-1}·U on entry and i, f,
+// One step over B rows: P_t (B,4H) holds x_t·W + h_{t-1}·U + b on entry and i, f,
 // g, o on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t (B,H)
-// receives tanh(c_t). hprev_t (row stride ldhp), cprev_t (B,H) and y_t (row stride
-// ldy) may be NULL; mask_t points at mask[0, t] (row stride T) or is NULL.
+// receives tanh(c_t). cprev_t (B,H) (receives c_{t-1}), hnext (row stride ldhn:
+// receives h_t, the next step's xh) and y_t (row stride ldy) may be NULL; mask_t
+// points at mask[0, t] (row stride T) or is NULL.
 CK_VECTOR_CLONES
-static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t, long ldhp,
+static void step_forward(float *hs, float *cs, float *Pt, float *hnext, long ldhn,
                          float *cprev_t, float *tanhc_t, float *y_t, long ldy,
                          const float *mask_t, int B, int T, int H) {
   for (int r = 0; r < B; r++) {
     float *p = Pt + 4L * r * H;
     float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + (long)r * H;
-    if (hprev_t) memcpy(hprev_t + r * ldhp, h, sizeof(float) * H);
     if (cprev_t) memcpy(cprev_t + (long)r * H, c, sizeof(float) * H);
     // i = sigmoid(x·Wi + h·Ui + bi), f = sigmoid(x·Wf + h·Uf + bf): one 2H block
     ck__row_sigmoid(p, 2 * H);
@@ -88,6 +91,7 @@ static void step_forward(float *hs, float *cs, float *Pt, float *hprev_t, long l
     else  // masked step: carry h and c over unchanged
       row_state_masked(p, p + H, p + 2 * H, c, tc, H);
     if (y_t) memcpy(y_t + r * ldy, h, sizeof(float) * H);
+    if (hnext) memcpy(hnext + r * ldhn, h, sizeof(float) * H);
   }
 }
 
@@ -119,10 +123,9 @@ static inline __attribute__((always_inline)) void row_backward(
 // entry; the step adds dy_t (row stride ldy), writes dZ_t (B,4H) = dL/d(pre-
 // activations) (zero at masked rows), leaves in dcc dL/dc_{t-1} and in dhc the part
 // of dL/dh_{t-1} that does not go through U (all of dL/dh_t at masked rows). gates_t
-// (B,4H), cprev_t and tanhc_t (B,H) are the step's cache. db (4H), if not NULL,
-// gains the sum of the step's dZ rows while they are still in cache.
+// (B,4H), cprev_t and tanhc_t (B,H) are the step's cache.
 CK_VECTOR_CLONES
-static void step_backward(float *dZt, float *dhc, float *dcc, float *db,
+static void step_backward(float *dZt, float *dhc, float *dcc,
                           const float *dy_t, long ldy, const float *gates_t,
                           const float *cprev_t, const float *tanhc_t,
                           const float *mask_t, int B, int T, int H) {
@@ -139,13 +142,66 @@ static void step_backward(float *dZt, float *dhc, float *dcc, float *db,
     }
     row_backward(dz, dz + H, dz + 2 * H, dz + 3 * H, dhr, dcr, gt, gt + H, gt + 2 * H,
                  gt + 3 * H, cprev_t + (long)r * H, tanhc_t + (long)r * H, H);
-    // P = … + b  →  db += dZ_t, row by row
-    if (db) ck__row_add(db, dz, 4 * H);
   }
 }
 
 // ---------------------------------------------------------------------------
 // whole sequence
+
+// What the forward time loop over a slice of rows reads and writes. Training: P
+// and xh are the cache's (T,B,4H) and (T,B,1+D+H) blocks, cprev and tanhc its
+// (T,B,H) ones. Inference: P (B,4H), xh (B,1+D+H) and tanhc (B,H) hold one step,
+// cprev is NULL.
+typedef struct {
+  float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
+  const float *x, *mask, *rdmask, *WU;
+  int B, T, D, H, fast, training;
+} forward_loop;
+
+// Rows r0..r1−1 through all T steps.
+static void forward_rows(void *arg, int r0, int r1) {
+  const forward_loop *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
+  const long K1 = 1L + D + H, BH = (long)B * H;
+  // step 0's h_{t-1}: the initial state
+  for (int r = 0; r < n; r++)
+    memcpy(L->xh + (r0 + r) * K1 + 1 + D, L->hs + (long)(r0 + r) * H, sizeof(float) * H);
+  for (int t = 0; t < T; t++) {
+    long st = L->training ? t : 0;  // inference reuses one step's buffers
+    float *xht = L->xh + (st * B + r0) * K1;
+    float *Pt = L->P + 4 * (st * BH + (long)r0 * H);
+    for (int r = 0; r < n; r++) {
+      xht[r * K1] = 1.0f;
+      memcpy(xht + r * K1 + 1, L->x + ((long)(r0 + r) * T + t) * D, sizeof(float) * D);
+    }
+    if (!L->rdmask) {
+      // P_t = [1, x_t, h_{t-1}] · [b; W; U]
+      ck__gemm(L->fast, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+    } else {
+      // P_t = [1, x_t] · [b; W] + Σ_g (h_{t-1} ⊙ m_g) · U_g, gate g into its columns
+      ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+      float *hm = L->tmp + (long)r0 * H;
+      for (int g = 0; g < 4; g++) {
+        const float *m = L->rdmask + g * BH + (long)r0 * H;
+        for (int r = 0; r < n; r++)
+          for (int k = 0; k < H; k++)
+            hm[(long)r * H + k] = xht[r * K1 + 1 + D + k] * m[(long)r * H + k];
+        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, L->WU + (1L + D) * 4 * H + g * H, 4 * H,
+                    Pt + g * H, 4 * H);
+      }
+    }
+    // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
+    // into the same scratch rows (inference)
+    float *hnext = !L->training ? xht + 1 + D
+                   : t + 1 < T  ? xht + B * K1 + 1 + D
+                                : NULL;
+    long o = st * BH + (long)r0 * H;
+    step_forward(L->hs + (long)r0 * H, L->cs + (long)r0 * H, Pt, hnext, K1,
+                 L->cprev ? L->cprev + o : NULL, L->tanhc + o,
+                 L->y ? L->y + ((long)r0 * T + t) * H : NULL, (long)T * H,
+                 L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
+  }
+}
 
 int ck_lstm_forward(float *y, float *hT, float *cT,
                     const float *x, const float *h0, const float *c0,
@@ -165,41 +221,78 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (D <= 0) return -16;
   if (H <= 0) return -17;
 
-  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, ldxh = (long)D + H;
-  float *P = cache ? cache : workspace;  // (T,B,4H) pre-activations, then gates
-  float *xh = cache ? cache + 4 * BTH : NULL;
-  float *cprev = cache ? xh + BT * ldxh : NULL;
-  float *tanhc = cache ? cprev + BTH : NULL;
-  float *hs = workspace + 5 * BTH + ldxh * 4 * H;
-  float *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
-
-  if (xh) {
-    // P (T·B,4H) = x · W + b: x to time-major rows in the cache, all steps at once
-    ck__to_time_major(xh, ldxh, x, B, T, D);
-    ck__rnn_input_gemm(P, xh, (int)ldxh, W, b, 4 * H, (int)BT, D, 4 * H);
+  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
+  float *WU = workspace + 5 * BTH + B * K1;  // [b; W; U] (1+D+H, 4H)
+  float *hs = WU + K1 * 4 * H, *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
+  forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .mask = mask,
+                    .rdmask = rdmask, .WU = WU, .B = B, .T = T, .D = D, .H = H,
+                    .fast = ck__rnn_use_microkernel(), .training = cache != NULL};
+  if (cache) {
+    L.P = cache;
+    L.xh = cache + 4 * BTH;
+    L.cprev = L.xh + BT * K1;
+    L.tanhc = L.cprev + BTH;
   } else {
-    // P_t (B,4H) = x_t · W + b, step t's rows straight from x (row stride T·D)
-    for (int t = 0; t < T; t++)
-      ck__rnn_input_gemm(P + 4 * (long)t * BH, x + (long)t * D, T * D, W, b, 4 * H, B, D,
-                         4 * H);
+    L.P = workspace;
+    L.xh = workspace + 4 * BH;
+    L.cprev = NULL;
+    L.tanhc = tanhc_scratch;
   }
+  if (b) memcpy(WU, b, sizeof(float) * 4 * H);
+  else memset(WU, 0, sizeof(float) * 4 * H);
+  memcpy(WU + 4 * H, W, sizeof(float) * D * 4 * H);
+  memcpy(WU + (1L + D) * 4 * H, U, sizeof(float) * H * 4 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
   else memset(cs, 0, sizeof(float) * BH);
 
-  for (int t = 0; t < T; t++) {
-    float *Pt = P + 4 * (long)t * BH;
-    long o = (long)t * BH;
-    // P_t += h_{t-1} · U   (per gate (h_{t-1} ⊙ m_g) · U_g under recurrent dropout)
-    ck__rnn_recurrent_gemm(Pt, 4 * H, 1.0f, hs, U, 4 * H, rdmask, tmp, 0, 4, B, H);
-    step_forward(hs, cs, Pt, xh ? xh + t * B * ldxh + D : NULL, ldxh,
-                 cprev ? cprev + o : NULL, tanhc ? tanhc + o : tanhc_scratch,
-                 y ? y + (long)t * H : NULL, (long)T * H, mask ? mask + t : NULL, B, T, H);
-  }
+  double flops = 2.0 * BT * K1 * 4 * H;
+  int nthreads = ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops);
+  ck__parallel_rows(nthreads, forward_rows, &L, B);
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
   return 0;
+}
+
+// What the backward time loop over a slice of rows reads and writes: the cache's
+// blocks, dZ (T,B,4H), the carries dhc, dcc and tmp (B,H), and WUT = [W; U]ᵀ
+// (4H, D+H).
+typedef struct {
+  float *dx, *dZ, *dhc, *dcc, *tmp;
+  const float *dy, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
+  int B, T, D, H, fast;
+} backward_loop;
+
+// Rows r0..r1−1 back through all T steps.
+static void backward_rows(void *arg, int r0, int r1) {
+  const backward_loop *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
+  const long BH = (long)B * H, K = (long)D + H;
+  float *dhc = L->dhc + (long)r0 * H, *dcc = L->dcc + (long)r0 * H;
+  float *tmp = L->tmp + (long)r0 * H;
+  for (int t = T - 1; t >= 0; t--) {
+    long o = t * BH + (long)r0 * H;
+    float *dZt = L->dZ + 4 * o;
+    step_backward(dZt, dhc, dcc, L->dy ? L->dy + ((long)r0 * T + t) * H : NULL,
+                  (long)T * H, L->gates + 4 * o, L->cprev + o, L->tanhc + o,
+                  L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
+    // P_t = x_t · W + h_{t-1} · U + b  →  dx_t += dZ_t · Wᵀ, dh_{t-1} += dZ_t · Uᵀ
+    if (L->dx)
+      ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, 4 * H, L->WUT, K,
+                  L->dx + ((long)r0 * T + t) * D, (long)T * D);
+    if (!L->rdmask) {
+      ck__gemm(L->fast, 0, 1, n, H, 4 * H, dZt, 4 * H, L->WUT + D, K, dhc, H);
+      continue;
+    }
+    for (int g = 0; g < 4; g++) {
+      // dh_{t-1} += (dZ_g · U_gᵀ) ⊙ m_g
+      ck__gemm(L->fast, 0, 0, n, H, H, dZt + g * H, 4 * H, L->WUT + g * H * K + D, K,
+                  tmp, H);
+      const float *m = L->rdmask + g * BH + (long)r0 * H;
+      for (long i = 0; i < (long)n * H; i++) dhc[i] += tmp[i] * m[i];
+    }
+  }
 }
 
 int ck_lstm_backward(float *dx, float *dh0, float *dc0,
@@ -222,51 +315,44 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   if (D <= 0) return -19;
   if (H <= 0) return -20;
 
-  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, ldxh = (long)D + H;
-  const float *gates = cache, *xh = cache + 4 * BTH;
-  const float *cprev = xh + BT * ldxh, *tanhc = cprev + BTH;
+  long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
+  const float *xh = cache + 4 * BTH;
   float *dZ = workspace;              // (T,B,4H)
   float *hm = workspace + 4 * BTH;    // (T,B,H), recurrent dropout only
-  float *dWU = hm + BTH;              // (D+H,4H)
-  float *dhc = dWU + ldxh * 4 * H;  // (B,H) dL/dh carried to the step before
-  float *dcc = dhc + BH;            // (B,H) dL/dc carried to the step before
-  float *tmp = dcc + BH;
-
+  // [W; U]ᵀ (4H, D+H) in the loop, then [db; dW; dU] (1+D+H, 4H)
+  float *WB = workspace + 5 * BTH + B * K1;
+  float *dhc = WB + K1 * 4 * H;  // (B,H) dL/dh carried to the step before
+  float *dcc = dhc + BH;         // (B,H) dL/dc carried to the step before
+  backward_loop L = {.dx = dx, .dZ = dZ, .dhc = dhc, .dcc = dcc, .tmp = dcc + BH,
+                     .dy = dy, .gates = cache, .cprev = xh + BT * K1,
+                     .tanhc = xh + BT * K1 + BTH, .mask = mask, .rdmask = rdmask,
+                     .WUT = WB, .B = B, .T = T, .D = D, .H = H,
+                     .fast = ck__rnn_use_microkernel()};
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
   else memset(dcc, 0, sizeof(float) * BH);
+  ck__transpose(WB, D + H, W, 4 * H, D, 4 * H);
+  ck__transpose(WB + D, D + H, U, 4 * H, H, 4 * H);
 
-  for (int t = T - 1; t >= 0; t--) {
-    long o = (long)t * BH;
-    float *dZt = dZ + 4 * o;
-    step_backward(dZt, dhc, dcc, db, dy ? dy + (long)t * H : NULL, (long)T * H,
-                  gates + 4 * o, cprev + o, tanhc + o, mask ? mask + t : NULL, B, T, H);
-    // P_t += h_{t-1} · U   →   dh_{t-1} += dZ_t · Uᵀ
-    ck__rnn_recurrent_gemm_backward(dhc, dZt, 4 * H, U, 4 * H, rdmask, tmp, 0, 4, B, H);
-  }
+  double flops = 2.0 * BT * 4 * H * (dx ? D + H : H);
+  int nthreads = ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops);
+  ck__parallel_rows(nthreads, backward_rows, &L, B);
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
 
-  // P = x · W + h_{t-1} · U + b, summed over all B·T rows at once
-  if (dW && dU && !rdmask) {
-    // [dW; dU] = [x, h_{t-1}]ᵀ · dZ as one GEMM, then added to each
-    ck_sgemm(1, 0, (int)ldxh, 4 * H, (int)BT, 1.0f, xh, (int)ldxh, dZ, 4 * H, 0.0f, dWU,
-             4 * H);
-    for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += dWU[i];
-    for (long i = 0; i < 4L * H * H; i++) dU[i] += dWU[(long)D * 4 * H + i];
-  } else {
-    if (dW)
-      ck_sgemm(1, 0, D, 4 * H, (int)BT, 1.0f, xh, (int)ldxh, dZ, 4 * H, 1.0f, dW, 4 * H);
-    if (dU)
-      ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + D, (int)ldxh, 1, dZ, 4 * H, rdmask,
-                                    hm, 0, 4, B, T, H);
-  }
-  // dx_t += dZ_t · Wᵀ, step by step straight into batch-first dx (row stride T·D)
-  if (dx)
-    for (int t = 0; t < T; t++)
-      ck_sgemm(0, 1, B, D, 4 * H, 1.0f, dZ + 4 * (long)t * BH, 4 * H, W, 4 * H, 1.0f,
-               dx + (long)t * D, T * D);
+  // P = [1, x, h_{t-1}] · [b; W; U] over all B·T rows  →  [db; dW; dU] = xhᵀ · dZ;
+  // under recurrent dropout dU is per gate, over masked rows
+  if (!db && !dW && !dU) return 0;
+  ck__rnn_weight_gemm(0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ, 4 * H, WB,
+                      4 * H);
+  if (db) for (long i = 0; i < 4L * H; i++) db[i] += WB[i];
+  if (dW) for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += WB[4L * H + i];
+  if (dU && !rdmask)
+    for (long i = 0; i < 4L * H * H; i++) dU[i] += WB[(1L + D) * 4 * H + i];
+  if (dU && rdmask)
+    ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + 1 + D, (int)K1, 1, dZ, 4 * H, rdmask,
+                                  hm, 0, 4, B, T, H);
   return 0;
 }
 

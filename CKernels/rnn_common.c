@@ -19,14 +19,7 @@ void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
 }
 
 // ---------------------------------------------------------------------------
-// layout
-
-void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int F) {
-  // Reads src in order; each (b,t) row of F floats lands at row t·B + b.
-  for (long b = 0; b < B; b++)
-    for (long t = 0; t < T; t++)
-      memcpy(dst + (t * B + b) * ldd, src + (b * T + t) * F, sizeof(float) * F);
-}
+// masked recurrent products
 
 // Fills hm (rows, H) = h (rows, H, row stride ldh) ⊙ m (B,H) where row r uses mask
 // row (r / per_b) mod B: per_b = T for batch-first rows (T consecutive rows share a

@@ -145,10 +145,6 @@ CK_ROW void ck__row_add(float *restrict y, const float *restrict x, int n) {
 void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
                         const float *b, int ldw, int BT, int D, int N);
 
-// dst (T,B,F; row stride ldd) = src (B,T,F): batch-first rows to time-major.
-void ck__to_time_major(float *dst, long ldd, const float *src, int B, int T, int F);
-
-
 // C (B, (g1−g0)·H) (+)= Σ_g (h ⊙ m_g) · U[:, g·H..(g+1)·H] for g in g0..g1−1, gate
 // g's columns landing at C + (g−g0)·H. beta as in sgemm. Without rdmask one GEMM
 // over all the gates; with it one GEMM per gate, through tmp (B,H).
@@ -177,5 +173,46 @@ void ck__add_row_bias(float *P, const float *b, long rows, int N);
 
 // db (N) += Σ_rows dZ (rows, N), row stride ld.
 void ck__col_sum_acc(float *db, const float *dZ, long rows, int N, long ld);
+
+// ---------------------------------------------------------------------------
+// small products and batch-parallel time loops (microkernel.c, rnn_parallel.c)
+
+// 1 when this CPU runs microkernel.c's AVX-512 kernel.
+int ck__microkernel_available(void);
+
+// C (m,n) = [C +] op(A) (m,k) · B (k,n), row-major with row strides lda, ldb, ldc;
+// op(A) = A (m,k), or with trans_a Aᵀ of A (k,m); accumulate 0 overwrites C. fast:
+// the AVX-512 kernel on the calling thread (only when ck__microkernel_available()),
+// else OpenBLAS's sgemm.
+void ck__gemm(int fast, int trans_a, int accumulate, int m, int n, int k,
+              const float *A, long lda, const float *B, long ldb, float *C, long ldc);
+
+// dst (cols, rows; row stride ldd) = srcᵀ, src (rows, cols; row stride lds).
+void ck__transpose(float *dst, long ldd, const float *src, long lds, int rows,
+                   int cols);
+
+// Whether the time loops use the micro-kernel (and threads of their own), from the
+// CPU, the build and the calling thread's ck_rnn_set_path.
+int ck__rnn_use_microkernel(void);
+
+// Threads for work split into `units` (batch rows, vectors of columns) doing
+// `flops` in all: 1 on the portable path; else ck_rnn_set_threads's count (at most
+// units), or by default OpenBLAS's thread count, at most one thread per min_units
+// units and per CK_RNN_MIN_FLOPS_PER_THREAD.
+#define CK_RNN_MIN_ROWS_PER_THREAD 8
+#define CK_RNN_MIN_FLOPS_PER_THREAD 4e6
+int ck__rnn_thread_count(int units, int min_units, double flops);
+
+// fn(ctx, r0, r1) for nthreads contiguous slices [r0, r1) of 0..B−1 at once, the
+// first on the calling thread; returns when all are done.
+typedef void (*ck__rows_fn)(void *ctx, int r0, int r1);
+void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B);
+
+// C (m,n) = [C +] Aᵀ · B, A (k,m), B (k,n) — a weight gradient summed over k = B·T
+// rows — with C's columns split across the time loops' threads (ck__gemm with
+// fast = ck__rnn_use_microkernel()). Each element's sum runs in the same order
+// whatever the split.
+void ck__rnn_weight_gemm(int accumulate, int m, int n, int k, const float *A, long lda,
+                         const float *B, long ldb, float *C, long ldc);
 
 #endif  // CKERNELS_RNN_INTERNAL_H

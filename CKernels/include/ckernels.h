@@ -187,6 +187,32 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // is not positive (or an enum / flag is out of range).
 
 // ---------------------------------------------------------------------------
+// rnn_parallel.c — how the LSTM runs its time loop, for the calling thread
+//
+// On x86-64 CPUs with AVX-512 (in optimised builds) the LSTM splits the batch rows
+// into slices, one per thread (ck_get_num_threads, at most one per 8 rows), and
+// each thread runs the whole time loop for its slice with a register-blocked
+// kernel for the per-step products, so no step waits for another thread; its
+// weight gradients are split by columns the same way. Each element's arithmetic is
+// the same whatever the split: results do not depend on the thread count.
+// Otherwise the portable path runs the loop on the calling thread with OpenBLAS's
+// sgemm per step (threaded inside). Both settings hold for kernels the calling
+// thread runs afterwards, and only for them; tests and rnnkit-bench use them to
+// compare the paths.
+
+typedef enum {
+  CK_RNN_PATH_AUTO = 0,        // the micro-kernel where the CPU has it and the
+                               // kernels were compiled with optimisation
+  CK_RNN_PATH_PORTABLE = 1,    // OpenBLAS per step, on the calling thread
+  CK_RNN_PATH_MICROKERNEL = 2  // the micro-kernel wherever the CPU has it
+} ck_rnn_path;
+
+void ck_rnn_set_path(ck_rnn_path path);
+// n threads per time loop (at most one per batch row; 0: automatic). Only the
+// micro-kernel path uses threads of its own.
+void ck_rnn_set_threads(int n);
+
+// ---------------------------------------------------------------------------
 // simple_rnn.c — h_t = act(x_t·W + h_{t-1}·U + b), act = tanh or relu
 //
 // cache (2·B·T·H floats): a (B,T,H) the activation output of every step, then

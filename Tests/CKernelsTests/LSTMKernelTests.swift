@@ -73,59 +73,97 @@ struct LSTMCase: RecurrentKernelCase {
 
 @Suite("LSTM kernels")
 struct LSTMKernelTests {
-  @Test("forward matches the Double reference, nonzero initial state")
-  func forwardMatchesReference() {
-    LSTMCase().checkForward()
-    LSTMCase(B: 1, T: 4, D: 2, H: 5, seed: 11).checkForward()
+  // The checks against the reference run on both paths (RecurrentKernelHarness).
+
+  @Test("forward matches the Double reference, nonzero initial state",
+        arguments: RecurrentPath.allCases)
+  func forwardMatchesReference(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      LSTMCase().checkForward()
+      LSTMCase(B: 1, T: 4, D: 2, H: 5, seed: 11).checkForward()
+    }
   }
 
-  @Test("inference (NULL cache) gives the training forward's outputs")
-  func inferenceMatchesTraining() {
-    LSTMCase(seed: 3, masked: true).checkInferenceMatchesTraining()
+  @Test("inference (NULL cache) gives the training forward's outputs",
+        arguments: RecurrentPath.allCases)
+  func inferenceMatchesTraining(path: RecurrentPath) {
+    withRecurrentPath(path) { LSTMCase(seed: 3, masked: true).checkInferenceMatchesTraining() }
   }
 
-  @Test("gradients of x, W, U, b, h0, c0 match finite differences")
-  func gradientsMatchFiniteDifferences() {
-    LSTMCase().checkGradients()
-    LSTMCase(B: 1, T: 3, D: 2, H: 2, seed: 21).checkGradients()
+  @Test("gradients of x, W, U, b, h0, c0 match finite differences",
+        arguments: RecurrentPath.allCases)
+  func gradientsMatchFiniteDifferences(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      LSTMCase().checkGradients()
+      LSTMCase(B: 1, T: 3, D: 2, H: 2, seed: 21).checkGradients()
+    }
   }
 
-  @Test("masked steps carry h and c over; forward and gradients stay exact")
-  func masking() {
-    let c = LSTMCase(seed: 5, masked: true)
-    c.checkForward()
-    c.checkGradients()
-    c.checkMaskedStepsCarryState()
+  @Test("masked steps carry h and c over; forward and gradients stay exact",
+        arguments: RecurrentPath.allCases)
+  func masking(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      let c = LSTMCase(seed: 5, masked: true)
+      c.checkForward()
+      c.checkGradients()
+      c.checkMaskedStepsCarryState()
+    }
   }
 
-  @Test("per-gate recurrent dropout masks, with and without padding")
-  func recurrentDropout() {
-    let c = LSTMCase(seed: 7, recurrentDropout: true)
-    c.checkForward()
-    c.checkGradients()
-    let both = LSTMCase(seed: 8, masked: true, recurrentDropout: true)
-    both.checkForward()
-    both.checkGradients()
-    // The mask really changes the result.
-    var plain = c
-    plain.rdmask = nil
-    #expect(plain.forward().hT != c.forward().hT)
+  @Test("per-gate recurrent dropout masks, with and without padding",
+        arguments: RecurrentPath.allCases)
+  func recurrentDropout(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      let c = LSTMCase(seed: 7, recurrentDropout: true)
+      c.checkForward()
+      c.checkGradients()
+      let both = LSTMCase(seed: 8, masked: true, recurrentDropout: true)
+      both.checkForward()
+      both.checkGradients()
+      // The mask really changes the result.
+      var plain = c
+      plain.rdmask = nil
+      #expect(plain.forward().hT != c.forward().hT)
+    }
   }
 
-  @Test("backward accumulates: calling it twice doubles every gradient")
-  func backwardAccumulates() {
-    LSTMCase(seed: 9, masked: true).checkBackwardAccumulates()
+  @Test("backward accumulates: calling it twice doubles every gradient",
+        arguments: RecurrentPath.allCases)
+  func backwardAccumulates(path: RecurrentPath) {
+    withRecurrentPath(path) { LSTMCase(seed: 9, masked: true).checkBackwardAccumulates() }
   }
 
-  @Test("the cell kernel is the sequence kernel at T = 1, and a loop of cells is the sequence")
-  func cellMatchesSequence() {
-    LSTMCase(B: 2, T: 4, D: 3, H: 3, seed: 13, recurrentDropout: true)
-      .checkCellLoopMatchesSequence()
+  @Test("the cell kernel is the sequence kernel at T = 1, and a loop of cells is the sequence",
+        arguments: RecurrentPath.allCases)
+  func cellMatchesSequence(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      LSTMCase(B: 2, T: 4, D: 3, H: 3, seed: 13, recurrentDropout: true)
+        .checkCellLoopMatchesSequence()
+    }
   }
 
-  @Test("a single cell step matches the reference at T = 1")
-  func cellStepMatchesReference() {
-    LSTMCase(B: 3, T: 1, D: 4, H: 3, seed: 15).checkCellStepMatchesReference()
+  @Test("a single cell step matches the reference at T = 1", arguments: RecurrentPath.allCases)
+  func cellStepMatchesReference(path: RecurrentPath) {
+    withRecurrentPath(path) {
+      LSTMCase(B: 3, T: 1, D: 4, H: 3, seed: 15).checkCellStepMatchesReference()
+    }
+  }
+
+  @Test("the batch split across threads: exact, and right against the reference")
+  func threadedTimeLoop() {
+    // B = 7 splits into uneven slices; 4H = 28 columns end in a part vector.
+    let c = LSTMCase(B: 7, T: 4, D: 5, H: 7, seed: 31, masked: true)
+    c.checkThreadSplitIsExact()
+    withRecurrentPath(.microkernel, threads: 3) {
+      c.checkForward()
+      c.checkGradients()
+      c.checkInferenceMatchesTraining()
+    }
+    // 4H = 80 columns: a second strip; recurrent dropout's per-gate products.
+    let wide = LSTMCase(B: 7, T: 3, D: 3, H: 20, seed: 32, recurrentDropout: true)
+    wide.checkThreadSplitIsExact()
+    withRecurrentPath(.microkernel, threads: 3) { wide.checkForward() }
+    wide.checkPathsAgree()
   }
 
   @Test("invalid arguments return minus their position")

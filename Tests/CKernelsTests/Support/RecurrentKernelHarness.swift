@@ -310,3 +310,69 @@ extension RecurrentKernelCase {
                     sourceLocation: sourceLocation)
   }
 }
+
+// MARK: - Kernel paths
+
+/// The two ways the recurrent kernels can run their time loops (ckernels.h,
+/// rnn_parallel.c); the micro-kernel falls back to portable on CPUs without AVX-512.
+enum RecurrentPath: CaseIterable, Sendable, CustomStringConvertible {
+  case portable, microkernel
+
+  var c: ck_rnn_path { self == .portable ? CK_RNN_PATH_PORTABLE : CK_RNN_PATH_MICROKERNEL }
+  var description: String { self == .portable ? "portable" : "micro-kernel" }
+}
+
+/// Runs `body` with the calling thread's recurrent kernels pinned to `path` and to
+/// `threads` threads per time loop (0: automatic), then restores the automatic choice.
+/// The settings are per thread, so tests running beside this one are not affected.
+func withRecurrentPath<R>(_ path: RecurrentPath, threads: Int = 0,
+                          _ body: () throws -> R) rethrows -> R {
+  ck_rnn_set_path(path.c)
+  ck_rnn_set_threads(Int32(threads))
+  defer {
+    ck_rnn_set_path(CK_RNN_PATH_AUTO)
+    ck_rnn_set_threads(0)
+  }
+  return try body()
+}
+
+extension RecurrentKernelCase {
+  /// On the micro-kernel path, the batch split across 1, 2 and 3 threads gives
+  /// bit-identical outputs, final states and gradients.
+  func checkThreadSplitIsExact(sourceLocation: SourceLocation = #_sourceLocation) {
+    func run(_ threads: Int) -> (RecurrentForward, [[Float]], [Float]) {
+      withRecurrentPath(.microkernel, threads: threads) {
+        (forward(), kernelGradients(), forward(training: false).y)
+      }
+    }
+    let (one, oneGrads, oneInference) = run(1)
+    for threads in [2, 3] {
+      let (split, splitGrads, splitInference) = run(threads)
+      #expect(split.y == one.y, "y, \(threads) threads", sourceLocation: sourceLocation)
+      #expect(splitInference == oneInference, "inference y, \(threads) threads",
+              sourceLocation: sourceLocation)
+      #expect(split.finalStates == one.finalStates, "final states, \(threads) threads",
+              sourceLocation: sourceLocation)
+      for (k, name) in Self.names.enumerated() {
+        #expect(splitGrads[k] == oneGrads[k], "d\(name), \(threads) threads",
+                sourceLocation: sourceLocation)
+      }
+    }
+  }
+
+  /// The micro-kernel path (split across 3 threads) and the portable path agree on
+  /// outputs and gradients: for cases too large for finite differences to be quick.
+  func checkPathsAgree(sourceLocation: SourceLocation = #_sourceLocation) {
+    let (fast, fastGrads) = withRecurrentPath(.microkernel, threads: 3) {
+      (forward(), kernelGradients())
+    }
+    let (portable, portableGrads) = withRecurrentPath(.portable) {
+      (forward(), kernelGradients())
+    }
+    expectClose(fast.y, portable.y, "y", sourceLocation: sourceLocation)
+    for (k, name) in Self.names.enumerated() {
+      expectClose(fastGrads[k], portableGrads[k], rtol: 1e-5, atol: 1e-5, "d\(name)",
+                  sourceLocation: sourceLocation)
+    }
+  }
+}

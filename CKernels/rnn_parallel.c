@@ -1,0 +1,107 @@
+// rnn_parallel.c — running a recurrent time loop over slices of the batch at once.
+// Dims: B = batch rows, split into contiguous slices, one per thread.
+//
+// A batch row's recurrence never reads another row, so each thread can run the
+// whole time loop for its slice: no step waits for another thread. The threads are
+// started per call (tens of microseconds against a loop of milliseconds) and the
+// caller works the first slice itself.
+#include "ckernels.h"
+#include "rnn_internal.h"
+
+#include <pthread.h>
+
+// Per calling thread, so a test or a benchmark can pin one path without touching
+// kernels other threads run at the same time.
+static _Thread_local int thread_limit = 0;  // 0: automatic, else exactly (≤ units)
+static _Thread_local ck_rnn_path chosen_path = CK_RNN_PATH_AUTO;
+
+void ck_rnn_set_threads(int n) { thread_limit = n > 0 ? n : 0; }
+
+void ck_rnn_set_path(ck_rnn_path path) {
+  chosen_path = path == CK_RNN_PATH_PORTABLE || path == CK_RNN_PATH_MICROKERNEL
+                    ? path
+                    : CK_RNN_PATH_AUTO;
+}
+
+int ck__rnn_use_microkernel(void) {
+  if (chosen_path == CK_RNN_PATH_PORTABLE || !ck__microkernel_available()) return 0;
+#ifdef __OPTIMIZE__
+  return 1;
+#else
+  // Unoptimised (debug) builds compile the micro-kernel without registers or
+  // unrolling, many times slower than OpenBLAS: automatic means portable there.
+  return chosen_path == CK_RNN_PATH_MICROKERNEL;
+#endif
+}
+
+int ck__rnn_thread_count(int units, int min_units, double flops) {
+  if (!ck__rnn_use_microkernel()) return 1;  // OpenBLAS threads each product itself
+  if (thread_limit > 0) return thread_limit < units ? thread_limit : units;
+  int n = ck_get_num_threads();
+  int by_rows = units / min_units;
+  int by_work = (int)(flops / CK_RNN_MIN_FLOPS_PER_THREAD);
+  if (n > by_rows) n = by_rows;
+  if (n > by_work) n = by_work;
+  return n < 1 ? 1 : n;
+}
+
+typedef struct {
+  ck__rows_fn fn;
+  void *ctx;
+  int r0, r1;
+} slice;
+
+static void *run_slice(void *arg) {
+  slice *s = arg;
+  s->fn(s->ctx, s->r0, s->r1);
+  return NULL;
+}
+
+void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B) {
+  enum { MAX_THREADS = 64 };
+  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
+  if (nthreads <= 1) {
+    fn(ctx, 0, B);
+    return;
+  }
+  slice slices[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int i = 0; i < nthreads; i++)
+    slices[i] = (slice){fn, ctx, (int)((long)B * i / nthreads),
+                        (int)((long)B * (i + 1) / nthreads)};
+  for (int i = 1; i < nthreads; i++)
+    started[i] = pthread_create(&ids[i], NULL, run_slice, &slices[i]) == 0;
+  run_slice(&slices[0]);
+  for (int i = 1; i < nthreads; i++) {
+    if (started[i]) pthread_join(ids[i], NULL);
+    else run_slice(&slices[i]);  // no thread to be had: the caller does the slice
+  }
+}
+
+typedef struct {
+  int accumulate, m, n, k;
+  const float *A, *B;
+  long lda, ldb, ldc;
+  float *C;
+} weight_gemm;
+
+// C's columns 16·v0 .. 16·v1 − 1 (the last slice ends at n)
+static void weight_gemm_columns(void *arg, int v0, int v1) {
+  const weight_gemm *g = arg;
+  int c0 = 16 * v0, c1 = 16 * v1 < g->n ? 16 * v1 : g->n;
+  ck__gemm(1, 1, g->accumulate, g->m, c1 - c0, g->k, g->A, g->lda, g->B + c0, g->ldb,
+           g->C + c0, g->ldc);
+}
+
+void ck__rnn_weight_gemm(int accumulate, int m, int n, int k, const float *A, long lda,
+                         const float *B, long ldb, float *C, long ldc) {
+  if (!ck__rnn_use_microkernel()) {
+    ck__gemm(0, 1, accumulate, m, n, k, A, lda, B, ldb, C, ldc);
+    return;
+  }
+  weight_gemm g = {accumulate, m, n, k, A, B, lda, ldb, ldc, C};
+  int vecs = (n + 15) / 16;  // slices of whole 16-float vectors
+  ck__parallel_rows(ck__rnn_thread_count(vecs, 1, 2.0 * m * n * k), weight_gemm_columns,
+                    &g, vecs);
+}
