@@ -148,6 +148,16 @@ static void step_backward(float *dZt, float *dhc, float *dcc,
 // ---------------------------------------------------------------------------
 // whole sequence
 
+// Whether this call runs the micro-kernel path: the calling thread's choice
+// (ck__rnn_use_microkernel), and [b; W; U] small enough to stay in a core's cache
+// while every step reads all of it. Larger weights stream from memory at every
+// step; the portable path's OpenBLAS products split U's columns across cores
+// instead, and its training forward projects all steps' inputs in one GEMM first.
+static int lstm_uses_microkernel(int D, int H) {
+  return ck__rnn_use_microkernel() &&
+         (1L + D + H) * 4 * H <= CK_RNN_MICROKERNEL_MAX_WEIGHTS;
+}
+
 // What the forward time loop over a slice of rows reads and writes. Training: P
 // and xh are the cache's (T,B,4H) and (T,B,1+D+H) blocks, cprev and tanhc its
 // (T,B,H) ones. Inference: P (B,4H), xh (B,1+D+H) and tanhc (B,H) hold one step,
@@ -156,7 +166,17 @@ typedef struct {
   float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
   const float *x, *mask, *rdmask, *WU;
   int B, T, D, H, fast, training;
+  int inputs_done;  // P already holds [1, x_t] · [b; W] for every step
 } forward_loop;
+
+// The [1, x] part of n rows of xh (row stride ldxh) from n rows of x (row stride
+// ldx, D floats each).
+static void set_input_rows(float *xh, long ldxh, const float *x, long ldx, int n, int D) {
+  for (int r = 0; r < n; r++) {
+    xh[r * ldxh] = 1.0f;
+    memcpy(xh + r * ldxh + 1, x + r * ldx, sizeof(float) * D);
+  }
+}
 
 // Rows r0..r1−1 through all T steps.
 static void forward_rows(void *arg, int r0, int r1) {
@@ -170,24 +190,25 @@ static void forward_rows(void *arg, int r0, int r1) {
     long st = L->training ? t : 0;  // inference reuses one step's buffers
     float *xht = L->xh + (st * B + r0) * K1;
     float *Pt = L->P + 4 * (st * BH + (long)r0 * H);
-    for (int r = 0; r < n; r++) {
-      xht[r * K1] = 1.0f;
-      memcpy(xht + r * K1 + 1, L->x + ((long)(r0 + r) * T + t) * D, sizeof(float) * D);
-    }
-    if (!L->rdmask) {
+    const float *xt = L->x + ((long)r0 * T + t) * D;  // x_t of row r0, rows T·D apart
+    if (!L->inputs_done) set_input_rows(xht, K1, xt, (long)T * D, n, D);
+    if (L->fast && !L->rdmask) {
       // P_t = [1, x_t, h_{t-1}] · [b; W; U]
-      ck__gemm(L->fast, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+      ck__gemm(1, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, 4 * H, Pt, 4 * H);
     } else {
-      // P_t = [1, x_t] · [b; W] + Σ_g (h_{t-1} ⊙ m_g) · U_g, gate g into its columns
-      ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+      // P_t = [1, x_t] · [b; W] + h_{t-1} · U (per gate (h_{t-1} ⊙ m_g) · U_g)
+      if (!L->inputs_done)
+        ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+      const float *U = L->WU + (1L + D) * 4 * H;
+      if (!L->rdmask)
+        ck__gemm(L->fast, 0, 1, n, 4 * H, H, xht + 1 + D, K1, U, 4 * H, Pt, 4 * H);
       float *hm = L->tmp + (long)r0 * H;
-      for (int g = 0; g < 4; g++) {
+      for (int g = 0; L->rdmask && g < 4; g++) {
         const float *m = L->rdmask + g * BH + (long)r0 * H;
         for (int r = 0; r < n; r++)
           for (int k = 0; k < H; k++)
             hm[(long)r * H + k] = xht[r * K1 + 1 + D + k] * m[(long)r * H + k];
-        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, L->WU + (1L + D) * 4 * H + g * H, 4 * H,
-                    Pt + g * H, 4 * H);
+        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, 4 * H, Pt + g * H, 4 * H);
       }
     }
     // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
@@ -226,7 +247,7 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   float *hs = WU + K1 * 4 * H, *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
   forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .mask = mask,
                     .rdmask = rdmask, .WU = WU, .B = B, .T = T, .D = D, .H = H,
-                    .fast = ck__rnn_use_microkernel(), .training = cache != NULL};
+                    .fast = lstm_uses_microkernel(D, H), .training = cache != NULL};
   if (cache) {
     L.P = cache;
     L.xh = cache + 4 * BTH;
@@ -247,8 +268,17 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
   else memset(cs, 0, sizeof(float) * BH);
 
+  if (cache && !L.fast) {
+    // Portable training: P (T·B,4H) = [1, x] · [b; W] for all steps in one GEMM over
+    // the cache's time-major rows, before the loop.
+    for (int t = 0; t < T; t++)
+      set_input_rows(L.xh + t * B * K1, K1, x + (long)t * D, (long)T * D, B, D);
+    ck_sgemm(0, 0, (int)BT, 4 * H, 1 + D, 1.0f, L.xh, (int)K1, WU, 4 * H, 0.0f, L.P,
+             4 * H);
+    L.inputs_done = 1;
+  }
   double flops = 2.0 * BT * K1 * 4 * H;
-  int nthreads = ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops);
+  int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
   ck__parallel_rows(nthreads, forward_rows, &L, B);
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
@@ -327,7 +357,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
                      .dy = dy, .gates = cache, .cprev = xh + BT * K1,
                      .tanhc = xh + BT * K1 + BTH, .mask = mask, .rdmask = rdmask,
                      .WUT = WB, .B = B, .T = T, .D = D, .H = H,
-                     .fast = ck__rnn_use_microkernel()};
+                     .fast = lstm_uses_microkernel(D, H)};
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
@@ -336,7 +366,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   ck__transpose(WB + D, D + H, U, 4 * H, H, 4 * H);
 
   double flops = 2.0 * BT * 4 * H * (dx ? D + H : H);
-  int nthreads = ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops);
+  int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
   ck__parallel_rows(nthreads, backward_rows, &L, B);
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
@@ -344,7 +374,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   // P = [1, x, h_{t-1}] · [b; W; U] over all B·T rows  →  [db; dW; dU] = xhᵀ · dZ;
   // under recurrent dropout dU is per gate, over masked rows
   if (!db && !dW && !dU) return 0;
-  ck__rnn_weight_gemm(0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ, 4 * H, WB,
+  ck__rnn_weight_gemm(L.fast, 0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ, 4 * H, WB,
                       4 * H);
   if (db) for (long i = 0; i < 4L * H; i++) db[i] += WB[i];
   if (dW) for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += WB[4L * H + i];

@@ -209,10 +209,13 @@ typedef void (*ck__rows_fn)(void *ctx, int r0, int r1);
 void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B);
 
 // C (m,n) = [C +] Aᵀ · B, A (k,m), B (k,n) — a weight gradient summed over k = B·T
-// rows — with C's columns split across the time loops' threads (ck__gemm with
-// fast = ck__rnn_use_microkernel()). Each element's sum runs in the same order
-// whatever the split.
-void ck__rnn_weight_gemm(int accumulate, int m, int n, int k, const float *A, long lda,
-                         const float *B, long ldb, float *C, long ldc);
+// rows. fast: the micro-kernel with C's columns split across threads (each
+// element's sum runs in the same order whatever the split); else OpenBLAS.
+void ck__rnn_weight_gemm(int fast, int accumulate, int m, int n, int k, const float *A,
+                         long lda, const float *B, long ldb, float *C, long ldc);
+
+// The largest weight matrix (floats) a micro-kernel time loop reads at every step:
+// 128 Ki floats = 512 KiB, half a core's L2 here. Above it the portable path runs.
+#define CK_RNN_MICROKERNEL_MAX_WEIGHTS (128L * 1024)
 
 #endif  // CKERNELS_RNN_INTERNAL_H

@@ -94,9 +94,9 @@ static void weight_gemm_columns(void *arg, int v0, int v1) {
            g->C + c0, g->ldc);
 }
 
-void ck__rnn_weight_gemm(int accumulate, int m, int n, int k, const float *A, long lda,
-                         const float *B, long ldb, float *C, long ldc) {
-  if (!ck__rnn_use_microkernel()) {
+void ck__rnn_weight_gemm(int fast, int accumulate, int m, int n, int k, const float *A,
+                         long lda, const float *B, long ldb, float *C, long ldc) {
+  if (!fast) {
     ck__gemm(0, 1, accumulate, m, n, k, A, lda, B, ldb, C, ldc);
     return;
   }
