@@ -1,4 +1,7 @@
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Timing and statistics: wall-clock medians with ContinuousClock, and the machine's
 // sgemm ceiling measured in the same run.
@@ -17,14 +20,24 @@ func measure(runs: Int, warmup: Int, _ body: () -> Void) -> [Double] {
   return (0..<runs).map { _ in clock.measure(body).milliseconds }
 }
 
+/// How long a timed run of `measureAlternating` waits before it starts. After a call,
+/// OpenBLAS's worker threads spin (sched_yield) for 2^28 cycles, about 0.13 s here,
+/// before they sleep; a run starting sooner shares the cores with them. The unfused
+/// reference calls OpenBLAS at every step while the fused LSTM runs threads of its
+/// own, so without the pause each fused run would pay for the reference run before it.
+let settleMicroseconds: UInt32 = 200_000
+
 /// Times `a` and `b` alternately (a, b, a, b, ...) after `warmup` untimed rounds, so that
-/// load from other processes on a shared machine falls on both about equally.
+/// load from other processes on a shared machine falls on both about equally. Each timed
+/// run starts after the same pause (`settleMicroseconds`).
 func measureAlternating(runs: Int, warmup: Int, _ a: () -> Void, _ b: () -> Void) -> (a: [Double], b: [Double]) {
   for _ in 0..<warmup { a(); b() }
   let clock = ContinuousClock()
   var ta: [Double] = [], tb: [Double] = []
   for _ in 0..<runs {
+    usleep(settleMicroseconds)
     ta.append(clock.measure(a).milliseconds)
+    usleep(settleMicroseconds)
     tb.append(clock.measure(b).milliseconds)
   }
   return (ta, tb)

@@ -128,7 +128,7 @@ struct RNNBenchCommand: ParsableCommand {
       sgemmMilliseconds: ceiling.milliseconds, sgemmGflops: ceiling.gflops,
       sgemmOneThreadGflops: oneThread.gflops)
     var notes = [
-      "runs \(runs) (large: \(largeRuns ?? runs)), warm-up \(warmup); ms = median wall clock, fused and unfused runs alternating",
+      "runs \(runs) (large: \(largeRuns ?? runs)), warm-up \(warmup); ms = median wall clock, fused and unfused runs alternating, each after a 0.2 s pause",
       "load average at start (1/5/15 min): \(Machine.loadAverage())",
       "unfused reference activations: " + (vectorisedReference
         ? "ck_sigmoid_forward / ck_tanh_forward (vectorised)" : "ck_unary (libm expf / tanhf)"),
