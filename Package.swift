@@ -55,6 +55,6 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
-    .testTarget(name: "RNNKitTests", dependencies: ["RNNKit", "RNNKitCLI"], exclude: ["Fixtures"]),
+    .testTarget(name: "RNNKitTests", dependencies: ["RNNKit", "RNNKitCLI", "CKernels"], exclude: ["Fixtures"]),
   ]
 )

@@ -138,9 +138,11 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // of G·H contiguous floats with a row stride of T·G·H, which sgemm takes directly
 // as ldc / lda, so per-step GEMMs and the fused passes need no copies, and
 // dW = xᵀ·dZ, dX = dZ·Wᵀ and dU = Hprevᵀ·dZ are single GEMMs over all B·T rows.
-// LSTM works time-major inside: each step's slice of its (T,B,4H) buffers is
+// LSTM works time-major inside: each step's slice of its (T,B,·) buffers is
 // contiguous; x is read (and dx written) one step at a time with a row stride of
-// T·D, and training copies x once to time-major rows in the cache.
+// T·D. Each row of a step is laid out as [1, x_t, h_{t-1}] beside the weights
+// [b; W; U], so a step's pre-activations are one product (rnn_parallel.c below says
+// how its time loop is split across threads).
 //
 // Weights, exactly Keras's layout (G gates packed side by side along columns):
 //   SimpleRNN  G = 1   kernel W (D,H)   recurrent_kernel U (H,H)   bias (H)
@@ -259,11 +261,11 @@ int ck_simple_rnn_cell_backward(float *dx, float *dh_prev, float *dW, float *dU,
 //   g = tanh(x·Wc + h·Uc + bc)        o = sigmoid(x·Wo + h·Uo + bo)
 //   c_t = f·c_{t-1} + i·g             h_t = o·tanh(c_t)
 //
-// cache (B·T·(7H + D) floats), time-major: gates (T,B,4H) the activations i, f, g, o
-//   of every step, then xh (T,B,D+H) each row's input beside the state h_{t-1} its
-//   step started from (so dW and dU are one GEMM), then cprev (T,B,H), then
-//   tanhc (T,B,H) = tanh(c_t) of the step's new cell state.
-// workspace: 5·B·T·H + (D+H)·4H + 4·B·H floats.
+// cache (B·T·(7H + D + 1) floats), time-major: gates (T,B,4H) the activations i, f,
+//   g, o of every step, then xh (T,B,1+D+H) each row's [1, x_t, h_{t-1}] (so db, dW
+//   and dU are one GEMM), then cprev (T,B,H), then tanhc (T,B,H) = tanh(c_t) of the
+//   step's new cell state.
+// workspace: 5·B·T·H + B·(1+D+H) + (1+D+H)·4H + 4·B·H floats.
 
 long ck_lstm_cache_size(int B, int T, int D, int H);
 long ck_lstm_workspace_size(int B, int T, int D, int H);

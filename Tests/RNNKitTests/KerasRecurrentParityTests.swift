@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 
@@ -15,8 +16,13 @@ import Testing
 
   static let forwardCases = RecurrentFixture.allNames.filter { $0 != "lstm_unit_forget_bias_init" }
 
-  @Test(arguments: forwardCases)
-  func outputsAndGradientsMatchKeras(name: String) throws {
+  /// Each fixture on both of the kernels' time-loop paths (ckernels.h, rnn_parallel.c):
+  /// the portable one, which unoptimised test builds choose by themselves, and the
+  /// micro-kernel one release builds run on AVX-512 CPUs (the same as portable elsewhere).
+  @Test(arguments: forwardCases, [CK_RNN_PATH_PORTABLE, CK_RNN_PATH_MICROKERNEL])
+  func outputsAndGradientsMatchKeras(name: String, path: ck_rnn_path) throws {
+    ck_rnn_set_path(path)
+    defer { ck_rnn_set_path(CK_RNN_PATH_AUTO) }
     let fixture = try RecurrentFixture.load(name)
     let inputs = try #require(fixture.inputs)
     let weights = try #require(fixture.weights)
