@@ -93,7 +93,7 @@ protocol RecurrentKernelCase {
   var U: [Float] { get }
   var b: [Float] { get }
   var mask: [Float]? { get }
-  var rdmask: [Float]? { get }
+  var rdmask: [Float]? { get set }
   /// [h0], or [h0, c0] for LSTM.
   var initialStates: [[Float]] { get }
   /// The loss weights of y (B,T,H).
@@ -212,6 +212,20 @@ extension RecurrentKernelCase {
       #expect(fwd.hT[0 * H + k] == fwd.y[(0 * T + T - 3) * H + k],
               sourceLocation: sourceLocation)
     }
+  }
+
+  /// A case with recurrent dropout, and `padded`, the same with a padding mask: both
+  /// match the reference's forward and finite differences, and the dropout mask really
+  /// changes the result.
+  func checkRecurrentDropout(padded: Self, sourceLocation: SourceLocation = #_sourceLocation) {
+    precondition(rdmask != nil && padded.rdmask != nil && padded.mask != nil)
+    for c in [self, padded] {
+      c.checkForward(sourceLocation: sourceLocation)
+      c.checkGradients(sourceLocation: sourceLocation)
+    }
+    var plain = self
+    plain.rdmask = nil
+    #expect(plain.forward().hT != forward().hT, sourceLocation: sourceLocation)
   }
 
   /// Calling the backward twice doubles every gradient.
