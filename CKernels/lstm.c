@@ -23,17 +23,23 @@
 // ---------------------------------------------------------------------------
 // sizes
 
+// The row stride of the (·, 4H) buffers the per-step products read many rows of at
+// once, [b; W; U] and dZ: 4H plus one cache line. With 4H a multiple of 256 floats
+// (H = 64, 256, 1024) the plain stride is a multiple of 1 KiB, and a strip of those
+// rows falls into a quarter of L1's sets, evicting itself.
+static long padded_row(int n) { return n + 16L; }
+
 long ck_lstm_cache_size(int B, int T, int D, int H) {
   // gates (T,B,4H), xh (T,B,1+D+H), cprev (T,B,H), tanhc (T,B,H)
   return (long)B * T * (7L * H + D + 1);
 }
 
 long ck_lstm_workspace_size(int B, int T, int D, int H) {
-  // dZ (T,B,4H) and hm (T,B,H) in backward (P_t (B,4H) and xh_t (B,1+D+H) in
-  // inference), the weights WU or [W; U]ᵀ or [db; dW; dU] (1+D+H,4H), and (B,H)
-  // each: h, c (or their carries), tmp, tanh(c)
-  long BTH = (long)B * T * H, K1 = 1L + D + H;
-  return 5 * BTH + (long)B * K1 + K1 * 4 * H + 4L * B * H;
+  // dZ (T,B,4H; padded rows) and hm (T,B,H) in backward (P_t (B,4H) and xh_t
+  // (B,1+D+H) in inference), the weights WU or [W; U]ᵀ or [db; dW; dU] (1+D+H,4H;
+  // padded rows), and (B,H) each: h, c (or their carries), tmp, tanh(c)
+  long BT = (long)B * T, K1 = 1L + D + H, ld = padded_row(4 * H);
+  return BT * ld + BT * H + (long)B * K1 + K1 * ld + 4L * B * H;
 }
 
 // ---------------------------------------------------------------------------
@@ -120,17 +126,17 @@ static inline __attribute__((always_inline)) void row_backward(
 }
 
 // The adjoint of one step: dhc, dcc (B,H) hold dL/dh_t, dL/dc_t from later steps on
-// entry; the step adds dy_t (row stride ldy), writes dZ_t (B,4H) = dL/d(pre-
-// activations) (zero at masked rows), leaves in dcc dL/dc_{t-1} and in dhc the part
-// of dL/dh_{t-1} that does not go through U (all of dL/dh_t at masked rows). gates_t
-// (B,4H), cprev_t and tanhc_t (B,H) are the step's cache.
+// entry; the step adds dy_t (row stride ldy), writes dZ_t (B,4H; row stride lddz) =
+// dL/d(pre-activations) (zero at masked rows), leaves in dcc dL/dc_{t-1} and in dhc
+// the part of dL/dh_{t-1} that does not go through U (all of dL/dh_t at masked rows).
+// gates_t (B,4H), cprev_t and tanhc_t (B,H) are the step's cache.
 CK_VECTOR_CLONES
-static void step_backward(float *dZt, float *dhc, float *dcc,
+static void step_backward(float *dZt, long lddz, float *dhc, float *dcc,
                           const float *dy_t, long ldy, const float *gates_t,
                           const float *cprev_t, const float *tanhc_t,
                           const float *mask_t, int B, int T, int H) {
   for (int r = 0; r < B; r++) {
-    float *dz = dZt + 4L * r * H;
+    float *dz = dZt + r * lddz;
     const float *gt = gates_t + 4L * r * H;
     float *dhr = dhc + (long)r * H, *dcr = dcc + (long)r * H;
     // dL/dh_t = carry + dy_t
@@ -165,6 +171,7 @@ static int lstm_uses_microkernel(int D, int H) {
 typedef struct {
   float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
   const float *x, *mask, *rdmask, *WU;
+  long ldw;  // WU's row stride
   int B, T, D, H, fast, training;
   int inputs_done;  // P already holds [1, x_t] · [b; W] for every step
 } forward_loop;
@@ -194,21 +201,21 @@ static void forward_rows(void *arg, int r0, int r1) {
     if (!L->inputs_done) set_input_rows(xht, K1, xt, (long)T * D, n, D);
     if (L->fast && !L->rdmask) {
       // P_t = [1, x_t, h_{t-1}] · [b; W; U]
-      ck__gemm(1, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, 4 * H, Pt, 4 * H);
+      ck__gemm(1, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, L->ldw, Pt, 4 * H);
     } else {
       // P_t = [1, x_t] · [b; W] + h_{t-1} · U (per gate (h_{t-1} ⊙ m_g) · U_g)
       if (!L->inputs_done)
-        ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, 4 * H, Pt, 4 * H);
-      const float *U = L->WU + (1L + D) * 4 * H;
+        ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, L->ldw, Pt, 4 * H);
+      const float *U = L->WU + (1L + D) * L->ldw;
       if (!L->rdmask)
-        ck__gemm(L->fast, 0, 1, n, 4 * H, H, xht + 1 + D, K1, U, 4 * H, Pt, 4 * H);
+        ck__gemm(L->fast, 0, 1, n, 4 * H, H, xht + 1 + D, K1, U, L->ldw, Pt, 4 * H);
       float *hm = L->tmp + (long)r0 * H;
       for (int g = 0; L->rdmask && g < 4; g++) {
         const float *m = L->rdmask + g * BH + (long)r0 * H;
         for (int r = 0; r < n; r++)
           for (int k = 0; k < H; k++)
             hm[(long)r * H + k] = xht[r * K1 + 1 + D + k] * m[(long)r * H + k];
-        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, 4 * H, Pt + g * H, 4 * H);
+        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, L->ldw, Pt + g * H, 4 * H);
       }
     }
     // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
@@ -243,10 +250,11 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (H <= 0) return -17;
 
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
-  float *WU = workspace + 5 * BTH + B * K1;  // [b; W; U] (1+D+H, 4H)
-  float *hs = WU + K1 * 4 * H, *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
+  long ld = padded_row(4 * H);
+  float *WU = workspace + BT * ld + BTH + B * K1;  // [b; W; U] (1+D+H, 4H), stride ld
+  float *hs = WU + K1 * ld, *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
   forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .mask = mask,
-                    .rdmask = rdmask, .WU = WU, .B = B, .T = T, .D = D, .H = H,
+                    .rdmask = rdmask, .WU = WU, .ldw = ld, .B = B, .T = T, .D = D, .H = H,
                     .fast = lstm_uses_microkernel(D, H), .training = cache != NULL};
   if (cache) {
     L.P = cache;
@@ -261,8 +269,10 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   }
   if (b) memcpy(WU, b, sizeof(float) * 4 * H);
   else memset(WU, 0, sizeof(float) * 4 * H);
-  memcpy(WU + 4 * H, W, sizeof(float) * D * 4 * H);
-  memcpy(WU + (1L + D) * 4 * H, U, sizeof(float) * H * 4 * H);
+  for (long k = 0; k < D; k++)
+    memcpy(WU + (1 + k) * ld, W + k * 4 * H, sizeof(float) * 4 * H);
+  for (long k = 0; k < H; k++)
+    memcpy(WU + (1 + D + k) * ld, U + k * 4 * H, sizeof(float) * 4 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
@@ -273,7 +283,7 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
     // the cache's time-major rows, before the loop.
     for (int t = 0; t < T; t++)
       set_input_rows(L.xh + t * B * K1, K1, x + (long)t * D, (long)T * D, B, D);
-    ck_sgemm(0, 0, (int)BT, 4 * H, 1 + D, 1.0f, L.xh, (int)K1, WU, 4 * H, 0.0f, L.P,
+    ck_sgemm(0, 0, (int)BT, 4 * H, 1 + D, 1.0f, L.xh, (int)K1, WU, (int)ld, 0.0f, L.P,
              4 * H);
     L.inputs_done = 1;
   }
@@ -291,6 +301,7 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
 typedef struct {
   float *dx, *dZ, *dhc, *dcc, *tmp;
   const float *dy, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
+  long lddz;  // dZ's row stride
   int B, T, D, H, fast;
 } backward_loop;
 
@@ -303,21 +314,21 @@ static void backward_rows(void *arg, int r0, int r1) {
   float *tmp = L->tmp + (long)r0 * H;
   for (int t = T - 1; t >= 0; t--) {
     long o = t * BH + (long)r0 * H;
-    float *dZt = L->dZ + 4 * o;
-    step_backward(dZt, dhc, dcc, L->dy ? L->dy + ((long)r0 * T + t) * H : NULL,
+    float *dZt = L->dZ + ((long)t * B + r0) * L->lddz;
+    step_backward(dZt, L->lddz, dhc, dcc, L->dy ? L->dy + ((long)r0 * T + t) * H : NULL,
                   (long)T * H, L->gates + 4 * o, L->cprev + o, L->tanhc + o,
                   L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
     // P_t = x_t · W + h_{t-1} · U + b  →  dx_t += dZ_t · Wᵀ, dh_{t-1} += dZ_t · Uᵀ
     if (L->dx)
-      ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, 4 * H, L->WUT, K,
+      ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, L->lddz, L->WUT, K,
                   L->dx + ((long)r0 * T + t) * D, (long)T * D);
     if (!L->rdmask) {
-      ck__gemm(L->fast, 0, 1, n, H, 4 * H, dZt, 4 * H, L->WUT + D, K, dhc, H);
+      ck__gemm(L->fast, 0, 1, n, H, 4 * H, dZt, L->lddz, L->WUT + D, K, dhc, H);
       continue;
     }
     for (int g = 0; g < 4; g++) {
       // dh_{t-1} += (dZ_g · U_gᵀ) ⊙ m_g
-      ck__gemm(L->fast, 0, 0, n, H, H, dZt + g * H, 4 * H, L->WUT + g * H * K + D, K,
+      ck__gemm(L->fast, 0, 0, n, H, H, dZt + g * H, L->lddz, L->WUT + g * H * K + D, K,
                   tmp, H);
       const float *m = L->rdmask + g * BH + (long)r0 * H;
       for (long i = 0; i < (long)n * H; i++) dhc[i] += tmp[i] * m[i];
@@ -347,16 +358,17 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
 
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
   const float *xh = cache + 4 * BTH;
-  float *dZ = workspace;              // (T,B,4H)
-  float *hm = workspace + 4 * BTH;    // (T,B,H), recurrent dropout only
+  long lddz = padded_row(4 * H);
+  float *dZ = workspace;              // (T,B,4H), row stride lddz
+  float *hm = workspace + BT * lddz;  // (T,B,H), recurrent dropout only
   // [W; U]ᵀ (4H, D+H) in the loop, then [db; dW; dU] (1+D+H, 4H)
-  float *WB = workspace + 5 * BTH + B * K1;
+  float *WB = hm + BTH + B * K1;
   float *dhc = WB + K1 * 4 * H;  // (B,H) dL/dh carried to the step before
   float *dcc = dhc + BH;         // (B,H) dL/dc carried to the step before
   backward_loop L = {.dx = dx, .dZ = dZ, .dhc = dhc, .dcc = dcc, .tmp = dcc + BH,
                      .dy = dy, .gates = cache, .cprev = xh + BT * K1,
                      .tanhc = xh + BT * K1 + BTH, .mask = mask, .rdmask = rdmask,
-                     .WUT = WB, .B = B, .T = T, .D = D, .H = H,
+                     .WUT = WB, .lddz = lddz, .B = B, .T = T, .D = D, .H = H,
                      .fast = lstm_uses_microkernel(D, H)};
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
@@ -374,14 +386,14 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   // P = [1, x, h_{t-1}] · [b; W; U] over all B·T rows  →  [db; dW; dU] = xhᵀ · dZ;
   // under recurrent dropout dU is per gate, over masked rows
   if (!db && !dW && !dU) return 0;
-  ck__rnn_weight_gemm(L.fast, 0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ, 4 * H, WB,
-                      4 * H);
+  ck__rnn_weight_gemm(L.fast, 0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ,
+                      lddz, WB, 4 * H);
   if (db) for (long i = 0; i < 4L * H; i++) db[i] += WB[i];
   if (dW) for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += WB[4L * H + i];
   if (dU && !rdmask)
     for (long i = 0; i < 4L * H * H; i++) dU[i] += WB[(1L + D) * 4 * H + i];
   if (dU && rdmask)
-    ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + 1 + D, (int)K1, 1, dZ, 4 * H, rdmask,
+    ck__rnn_recurrent_weight_grad(dU, 4 * H, xh + 1 + D, (int)K1, 1, dZ, (int)lddz, rdmask,
                                   hm, 0, 4, B, T, H);
   return 0;
 }

@@ -265,7 +265,7 @@ int ck_simple_rnn_cell_backward(float *dx, float *dh_prev, float *dW, float *dU,
 //   g, o of every step, then xh (T,B,1+D+H) each row's [1, x_t, h_{t-1}] (so db, dW
 //   and dU are one GEMM), then cprev (T,B,H), then tanhc (T,B,H) = tanh(c_t) of the
 //   step's new cell state.
-// workspace: 5·B·T·H + B·(1+D+H) + (1+D+H)·4H + 4·B·H floats.
+// workspace: B·T·(5H + 16) + B·(1+D+H) + (1+D+H)·(4H + 16) + 4·B·H floats.
 
 long ck_lstm_cache_size(int B, int T, int D, int H);
 long ck_lstm_workspace_size(int B, int T, int D, int H);
