@@ -10,10 +10,11 @@
 // all steps and [dx_t, dh_{t-1}] come from dZ_t · [W; U]ᵀ. In training xh and the
 // activated gates are the cache; inference keeps one step of each.
 //
-// The time loops run over slices of the batch (rnn_parallel.c): a row's
-// recurrence reads only that row, so each thread takes its rows through all T
-// steps, with microkernel.c's product per step, and no step waits for another
-// thread. y, dy and dx stay batch-first, as the caller holds them: the passes reach
+// On the micro-kernel path (lstm_uses_microkernel) the time loops run over slices
+// of the batch (rnn_parallel.c): a row's recurrence reads only that row, so each
+// thread takes its rows through all T steps, with microkernel.c's product per step,
+// and no step waits for another thread. The portable path runs one slice, all rows,
+// with OpenBLAS per step. y, dy and dx stay batch-first, as the caller holds them: the passes reach
 // step t's rows with a row stride of T·H or T·D.
 #include "ckernels.h"
 #include "rnn_internal.h"

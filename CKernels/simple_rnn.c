@@ -136,7 +136,7 @@ int ck_simple_rnn_forward(float *y, float *hT,
   float *tmp = hs + (long)B * H;
 
   // P (B·T,H) = x · W + b, all steps at once
-  ck__rnn_input_gemm(P, x, D, W, b, H, B * T, D, H);
+  ck__rnn_input_gemm(P, x, W, b, H, B * T, D, H);
   if (h0) memcpy(hs, h0, sizeof(float) * B * H);
   else memset(hs, 0, sizeof(float) * B * H);
 
@@ -193,7 +193,8 @@ int ck_simple_rnn_backward(float *dx, float *dh0, float *dW, float *dU, float *d
   // P = x · W + h_{t-1} · U + b, summed over all B·T rows at once
   if (dW) ck_sgemm(1, 0, D, H, (int)BT, 1.0f, x, D, dZ, H, 1.0f, dW, H);
   if (dx) ck_sgemm(0, 1, (int)BT, D, H, 1.0f, dZ, H, W, H, 1.0f, dx, D);
-  if (dU) ck__rnn_recurrent_weight_grad(dU, H, hprev, H, 0, dZ, H, rdmask, hm, 0, 1, B, T, H);
+  if (dU)
+    ck__rnn_recurrent_weight_grad(dU, H, hprev, H, 0, dZ, H, rdmask, hm, 0, 1, B, T, H);
   if (db) ck__col_sum_acc(db, dZ, BT, H, H);
   return 0;
 }

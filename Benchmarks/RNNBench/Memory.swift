@@ -67,8 +67,8 @@ enum ProcessMemory {
 func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 
 /// What BPTT must hold at a training step's peak, in bytes: the kernel's cache of saved
-/// activations (LSTM: gates, x_t beside h_{t-1}, c_{t-1}, tanh c_t), the output sequence
-/// y and its gradient, and the input gradient.
+/// activations (LSTM: gates, the rows [1, x_t, h_{t-1}], c_{t-1}, tanh c_t), the output
+/// sequence y and its gradient, and the input gradient.
 func bpttBytes(cell: CellKind, size: ProblemSize) -> Int {
   let (b, t, d, h) = (Int32(size.B), Int32(size.T), Int32(size.D), Int32(size.H))
   let cache: Int
