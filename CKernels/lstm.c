@@ -24,11 +24,25 @@
 // ---------------------------------------------------------------------------
 // sizes
 
-// The row stride of the (·, 4H) buffers the per-step products read many rows of at
-// once, [b; W; U] and dZ: 4H plus one cache line. With 4H a multiple of 256 floats
-// (H = 64, 256, 1024) the plain stride is a multiple of 1 KiB, and a strip of those
-// rows falls into a quarter of L1's sets, evicting itself.
-static long padded_row(int n) { return n + 16L; }
+// The per-step products read their weights and dZ in 16-float vectors along rows.
+// So every such block starts on a cache line (ck__line_align) and its row stride is
+// a whole, odd number of lines (ck__padded_row): no vector straddles two lines, and
+// a strip of rows spreads over all of L1's sets. (With 4H = 256 floats the plain
+// stride is 1 KiB, and a strip of rows falls into a quarter of the sets.)
+
+// [W; U]ᵀ (4H rows): Wᵀ in columns 0..D−1, Uᵀ from column ck__round_line(D), so the
+// dh product's vectors are line-aligned too.
+static long transposed_u_column(int D) { return ck__round_line(D); }
+static long transposed_row(int D, int H) {
+  return ck__padded_row(transposed_u_column(D) + H);
+}
+
+// The weight block of the workspace: [b; W; U] (1+D+H, 4H; padded rows) in forward,
+// [W; U]ᵀ (4H, transposed_row) and then [db; dW; dU] (1+D+H, 4H) in backward.
+static long weights_size(int D, int H) {
+  long a = (1L + D + H) * ck__padded_row(4L * H), b = 4L * H * transposed_row(D, H);
+  return a > b ? a : b;
+}
 
 long ck_lstm_cache_size(int B, int T, int D, int H) {
   // gates (T,B,4H), xh (T,B,1+D+H), cprev (T,B,H), tanhc (T,B,H)
@@ -37,10 +51,19 @@ long ck_lstm_cache_size(int B, int T, int D, int H) {
 
 long ck_lstm_workspace_size(int B, int T, int D, int H) {
   // dZ (T,B,4H; padded rows) and hm (T,B,H) in backward (P_t (B,4H) and xh_t
-  // (B,1+D+H) in inference), the weights WU or [W; U]ᵀ or [db; dW; dU] (1+D+H,4H;
-  // padded rows), and (B,H) each: h, c (or their carries), tmp, tanh(c)
-  long BT = (long)B * T, K1 = 1L + D + H, ld = padded_row(4 * H);
-  return BT * ld + BT * H + (long)B * K1 + K1 * ld + 4L * B * H;
+  // (B,1+D+H) in inference), the weight block, and (B,H) each: h, c (or their
+  // carries), tmp, tanh(c); plus a line before each of the two aligned blocks
+  long BT = (long)B * T, K1 = 1L + D + H;
+  return BT * ck__padded_row(4L * H) + BT * H + (long)B * K1 + weights_size(D, H) +
+         4L * B * H + 2L * CK_LINE_FLOATS;
+}
+
+// The workspace's first block (dZ, or inference's P_t) and its weight block.
+static float *first_block(float *workspace) { return ck__line_align(workspace); }
+static float *weight_block(float *workspace, int B, int T, int D, int H) {
+  long BT = (long)B * T;
+  return ck__line_align(first_block(workspace) + BT * ck__padded_row(4L * H) +
+                        BT * H + (long)B * (1L + D + H));
 }
 
 // ---------------------------------------------------------------------------
@@ -251,9 +274,10 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   if (H <= 0) return -17;
 
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
-  long ld = padded_row(4 * H);
-  float *WU = workspace + BT * ld + BTH + B * K1;  // [b; W; U] (1+D+H, 4H), stride ld
-  float *hs = WU + K1 * ld, *cs = hs + BH, *tmp = cs + BH, *tanhc_scratch = tmp + BH;
+  long ld = ck__padded_row(4L * H);
+  float *WU = weight_block(workspace, B, T, D, H);  // [b; W; U] (1+D+H, 4H), stride ld
+  float *hs = WU + weights_size(D, H), *cs = hs + BH, *tmp = cs + BH,
+        *tanhc_scratch = tmp + BH;
   forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .mask = mask,
                     .rdmask = rdmask, .WU = WU, .ldw = ld, .B = B, .T = T, .D = D, .H = H,
                     .fast = lstm_uses_microkernel(D, H), .training = cache != NULL};
@@ -263,8 +287,8 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
     L.cprev = L.xh + BT * K1;
     L.tanhc = L.cprev + BTH;
   } else {
-    L.P = workspace;
-    L.xh = workspace + 4 * BH;
+    L.P = first_block(workspace);
+    L.xh = L.P + 4 * BH;
     L.cprev = NULL;
     L.tanhc = tanhc_scratch;
   }
@@ -298,11 +322,11 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
 
 // What the backward time loop over a slice of rows reads and writes: the cache's
 // blocks, dZ (T,B,4H), the carries dhc, dcc and tmp (B,H), and WUT = [W; U]ᵀ
-// (4H, D+H).
+// (4H rows; Uᵀ from column ucol).
 typedef struct {
   float *dx, *dZ, *dhc, *dcc, *tmp;
   const float *dy, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
-  long lddz;  // dZ's row stride
+  long lddz, ldt, ucol;  // dZ's and WUT's row strides, WUT's first Uᵀ column
   int B, T, D, H, fast;
 } backward_loop;
 
@@ -310,7 +334,8 @@ typedef struct {
 static void backward_rows(void *arg, int r0, int r1) {
   const backward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
-  const long BH = (long)B * H, K = (long)D + H;
+  const long BH = (long)B * H, ldt = L->ldt;
+  const float *UT = L->WUT + L->ucol;
   float *dhc = L->dhc + (long)r0 * H, *dcc = L->dcc + (long)r0 * H;
   float *tmp = L->tmp + (long)r0 * H;
   for (int t = T - 1; t >= 0; t--) {
@@ -321,15 +346,15 @@ static void backward_rows(void *arg, int r0, int r1) {
                   L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
     // P_t = x_t · W + h_{t-1} · U + b  →  dx_t += dZ_t · Wᵀ, dh_{t-1} += dZ_t · Uᵀ
     if (L->dx)
-      ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, L->lddz, L->WUT, K,
+      ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, L->lddz, L->WUT, ldt,
                   L->dx + ((long)r0 * T + t) * D, (long)T * D);
     if (!L->rdmask) {
-      ck__gemm(L->fast, 0, 1, n, H, 4 * H, dZt, L->lddz, L->WUT + D, K, dhc, H);
+      ck__gemm(L->fast, 0, 1, n, H, 4 * H, dZt, L->lddz, UT, ldt, dhc, H);
       continue;
     }
     for (int g = 0; g < 4; g++) {
       // dh_{t-1} += (dZ_g · U_gᵀ) ⊙ m_g
-      ck__gemm(L->fast, 0, 0, n, H, H, dZt + g * H, L->lddz, L->WUT + g * H * K + D, K,
+      ck__gemm(L->fast, 0, 0, n, H, H, dZt + g * H, L->lddz, UT + g * H * ldt, ldt,
                   tmp, H);
       const float *m = L->rdmask + g * BH + (long)r0 * H;
       for (long i = 0; i < (long)n * H; i++) dhc[i] += tmp[i] * m[i];
@@ -359,24 +384,25 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
 
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
   const float *xh = cache + 4 * BTH;
-  long lddz = padded_row(4 * H);
-  float *dZ = workspace;              // (T,B,4H), row stride lddz
-  float *hm = workspace + BT * lddz;  // (T,B,H), recurrent dropout only
-  // [W; U]ᵀ (4H, D+H) in the loop, then [db; dW; dU] (1+D+H, 4H)
-  float *WB = hm + BTH + B * K1;
-  float *dhc = WB + K1 * 4 * H;  // (B,H) dL/dh carried to the step before
+  long lddz = ck__padded_row(4L * H), ldt = transposed_row(D, H);
+  long ucol = transposed_u_column(D);
+  float *dZ = first_block(workspace);  // (T,B,4H), row stride lddz
+  float *hm = dZ + BT * lddz;          // (T,B,H), recurrent dropout only
+  // [W; U]ᵀ (4H rows, stride ldt) in the loop, then [db; dW; dU] (1+D+H, 4H)
+  float *WB = weight_block(workspace, B, T, D, H);
+  float *dhc = WB + weights_size(D, H);  // (B,H) dL/dh carried to the step before
   float *dcc = dhc + BH;         // (B,H) dL/dc carried to the step before
   backward_loop L = {.dx = dx, .dZ = dZ, .dhc = dhc, .dcc = dcc, .tmp = dcc + BH,
                      .dy = dy, .gates = cache, .cprev = xh + BT * K1,
                      .tanhc = xh + BT * K1 + BTH, .mask = mask, .rdmask = rdmask,
-                     .WUT = WB, .lddz = lddz, .B = B, .T = T, .D = D, .H = H,
+                     .WUT = WB, .lddz = lddz, .ldt = ldt, .ucol = ucol, .B = B, .T = T, .D = D, .H = H,
                      .fast = lstm_uses_microkernel(D, H)};
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
   else memset(dcc, 0, sizeof(float) * BH);
-  ck__transpose(WB, D + H, W, 4 * H, D, 4 * H);
-  ck__transpose(WB + D, D + H, U, 4 * H, H, 4 * H);
+  ck__transpose(WB, ldt, W, 4 * H, D, 4 * H);
+  ck__transpose(WB + ucol, ldt, U, 4 * H, H, 4 * H);
 
   double flops = 2.0 * BT * 4 * H * (dx ? D + H : H);
   int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;

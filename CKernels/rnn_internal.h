@@ -90,6 +90,31 @@ static inline float ck__tanh(float x) {
 static inline float ck__relu(float x) { return x < 0.0f ? 0.0f : x; }
 
 // ---------------------------------------------------------------------------
+// cache-line layout of the blocks the per-step products read
+
+// Floats in a 64-byte cache line (and in an AVX-512 vector).
+#define CK_LINE_FLOATS 16
+
+// p rounded up to the next cache line; a workspace keeps CK_LINE_FLOATS spare floats
+// for each block it aligns this way.
+static inline float *ck__line_align(float *p) {
+  uintptr_t a = ((uintptr_t)p + 63u) & ~(uintptr_t)63u;
+  return (float *)a;
+}
+
+// n rounded up to whole cache lines.
+static inline long ck__round_line(long n) {
+  return (n + CK_LINE_FLOATS - 1) / CK_LINE_FLOATS * CK_LINE_FLOATS;
+}
+
+// A row stride for n floats: whole lines, and an odd count of them, so the rows of a
+// strip fall into every set of L1 rather than a few (a 1 KiB stride uses a quarter).
+static inline long ck__padded_row(long n) {
+  long lines = ck__round_line(n) / CK_LINE_FLOATS;
+  return (lines % 2 ? lines : lines + 1) * CK_LINE_FLOATS;
+}
+
+// ---------------------------------------------------------------------------
 // row helpers for the fused step passes
 //
 // Each works on one contiguous block of one batch row: single-purpose loops over
