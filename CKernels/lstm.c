@@ -322,13 +322,23 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
 
 // What the backward time loop over a slice of rows reads and writes: the cache's
 // blocks, dZ (T,B,4H), the carries dhc, dcc and tmp (B,H), and WUT = [W; U]ᵀ
-// (4H rows; Uᵀ from column ucol).
+// (4H rows; Uᵀ from column ucol). With step_weights, dZ holds one step (each
+// slice's rows at their place) and each slice sums its own [db; dW; dU] over the
+// steps into its accumulator (1+D+H, 4H; row stride ldacc) at acc + slice·accsize.
 typedef struct {
-  float *dx, *dZ, *dhc, *dcc, *tmp;
-  const float *dy, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
+  float *dx, *dZ, *dhc, *dcc, *tmp, *acc;
+  const float *dy, *xh, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
   long lddz, ldt, ucol;  // dZ's and WUT's row strides, WUT's first Uᵀ column
-  int B, T, D, H, fast;
+  long ldacc, accsize;
+  int B, T, D, H, fast, step_weights, nthreads;
 } backward_loop;
+
+// Which slice of ck__parallel_rows's split starts at row r0.
+static int slice_index(int r0, int B, int nthreads) {
+  int i = 0;
+  while (i + 1 < nthreads && (int)((long)B * (i + 1) / nthreads) <= r0) i++;
+  return i;
+}
 
 // Rows r0..r1−1 back through all T steps.
 static void backward_rows(void *arg, int r0, int r1) {
@@ -338,12 +348,20 @@ static void backward_rows(void *arg, int r0, int r1) {
   const float *UT = L->WUT + L->ucol;
   float *dhc = L->dhc + (long)r0 * H, *dcc = L->dcc + (long)r0 * H;
   float *tmp = L->tmp + (long)r0 * H;
+  float *acc = L->step_weights ? L->acc + slice_index(r0, B, L->nthreads) * L->accsize
+                               : NULL;
   for (int t = T - 1; t >= 0; t--) {
     long o = t * BH + (long)r0 * H;
-    float *dZt = L->dZ + ((long)t * B + r0) * L->lddz;
+    float *dZt = L->dZ + ((L->step_weights ? 0 : (long)t * B) + r0) * L->lddz;
     step_backward(dZt, L->lddz, dhc, dcc, L->dy ? L->dy + ((long)r0 * T + t) * H : NULL,
                   (long)T * H, L->gates + 4 * o, L->cprev + o, L->tanhc + o,
                   L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
+    // P_t = [1, x_t, h_{t-1}] · [b; W; U]  →  [db; dW; dU] += xh_tᵀ · dZ_t, while
+    // dZ_t is in cache
+    if (acc)
+      ck__gemm(1, 1, t < T - 1, (int)(1L + D + H), 4 * H, n,
+               L->xh + ((long)t * B + r0) * (1L + D + H), 1L + D + H, dZt, L->lddz, acc,
+               L->ldacc);
     // P_t = x_t · W + h_{t-1} · U + b  →  dx_t += dZ_t · Wᵀ, dh_{t-1} += dZ_t · Uᵀ
     if (L->dx)
       ck__gemm(L->fast, 0, 1, n, D, 4 * H, dZt, L->lddz, L->WUT, ldt,
@@ -391,12 +409,22 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   // [W; U]ᵀ (4H rows, stride ldt) in the loop, then [db; dW; dU] (1+D+H, 4H)
   float *WB = weight_block(workspace, B, T, D, H);
   float *dhc = WB + weights_size(D, H);  // (B,H) dL/dh carried to the step before
-  float *dcc = dhc + BH;         // (B,H) dL/dc carried to the step before
+  float *dcc = dhc + BH;                 // (B,H) dL/dc carried to the step before
+  int weights = db || dW || dU, fast = lstm_uses_microkernel(D, H);
+  double flops = 2.0 * BT * 4 * H * ((dx ? D + H : H) + (weights ? K1 : 0));
+  int nthreads = fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
+  // On the micro-kernel path each slice sums its weight gradients step by step, and
+  // dZ keeps one step, when the slices' accumulators fit in the rest of dZ's block
+  // (recurrent dropout's per-gate dU takes the whole-sequence product below).
+  long ldacc = ck__padded_row(4L * H), accsize = K1 * ldacc;
+  int step_weights = fast && weights && !rdmask &&
+                     (long)B * lddz + nthreads * accsize <= BT * lddz;
   backward_loop L = {.dx = dx, .dZ = dZ, .dhc = dhc, .dcc = dcc, .tmp = dcc + BH,
-                     .dy = dy, .gates = cache, .cprev = xh + BT * K1,
-                     .tanhc = xh + BT * K1 + BTH, .mask = mask, .rdmask = rdmask,
-                     .WUT = WB, .lddz = lddz, .ldt = ldt, .ucol = ucol, .B = B, .T = T, .D = D, .H = H,
-                     .fast = lstm_uses_microkernel(D, H)};
+                     .acc = dZ + (long)B * lddz, .dy = dy, .xh = xh, .gates = cache,
+                     .cprev = xh + BT * K1, .tanhc = xh + BT * K1 + BTH, .mask = mask,
+                     .rdmask = rdmask, .WUT = WB, .lddz = lddz, .ldt = ldt, .ucol = ucol,
+                     .ldacc = ldacc, .accsize = accsize, .B = B, .T = T, .D = D, .H = H,
+                     .fast = fast, .step_weights = step_weights, .nthreads = nthreads};
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
@@ -404,17 +432,25 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   ck__transpose(WB, ldt, W, 4 * H, D, 4 * H);
   ck__transpose(WB + ucol, ldt, U, 4 * H, H, 4 * H);
 
-  double flops = 2.0 * BT * 4 * H * (dx ? D + H : H);
-  int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
   ck__parallel_rows(nthreads, backward_rows, &L, B);
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
+  if (!weights) return 0;
 
-  // P = [1, x, h_{t-1}] · [b; W; U] over all B·T rows  →  [db; dW; dU] = xhᵀ · dZ;
+  // P = [1, x, h_{t-1}] · [b; W; U] over all B·T rows  →  [db; dW; dU] = xhᵀ · dZ:
+  // the slices' sums added in slice order, or one product over the whole sequence;
   // under recurrent dropout dU is per gate, over masked rows
-  if (!db && !dW && !dU) return 0;
-  ck__rnn_weight_gemm(L.fast, 0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ,
-                      lddz, WB, 4 * H);
+  if (step_weights) {
+    for (long i = 0; i < K1; i++) {
+      float *row = WB + i * 4 * H;
+      memcpy(row, L.acc + i * ldacc, sizeof(float) * 4 * H);
+      for (int s = 1; s < nthreads; s++)
+        ck__row_add(row, L.acc + s * accsize + i * ldacc, 4 * H);
+    }
+  } else {
+    ck__rnn_weight_gemm(fast, 0, rdmask ? 1 + D : (int)K1, 4 * H, (int)BT, xh, K1, dZ,
+                        lddz, WB, 4 * H);
+  }
   if (db) for (long i = 0; i < 4L * H; i++) db[i] += WB[i];
   if (dW) for (long i = 0; i < (long)D * 4 * H; i++) dW[i] += WB[4L * H + i];
   if (dU && !rdmask)

@@ -352,13 +352,16 @@ func withRecurrentPath<R>(_ path: RecurrentPath, threads: Int = 0,
 
 extension RecurrentKernelCase {
   /// On the micro-kernel path, the batch split across 1, 2 and 3 threads gives
-  /// bit-identical outputs, final states and gradients.
+  /// bit-identical outputs, final states and input and state gradients. The weight
+  /// gradients are each slice's sum over its rows, added in slice order, so a split
+  /// changes only their rounding: they agree to 1e-6.
   func checkThreadSplitIsExact(sourceLocation: SourceLocation = #_sourceLocation) {
     func run(_ threads: Int) -> (RecurrentForward, [[Float]], [Float]) {
       withRecurrentPath(.microkernel, threads: threads) {
         (forward(), kernelGradients(), forward(training: false).y)
       }
     }
+    let weightNames: Set = ["W", "U", "b"]
     let (one, oneGrads, oneInference) = run(1)
     for threads in [2, 3] {
       let (split, splitGrads, splitInference) = run(threads)
@@ -368,8 +371,13 @@ extension RecurrentKernelCase {
       #expect(split.finalStates == one.finalStates, "final states, \(threads) threads",
               sourceLocation: sourceLocation)
       for (k, name) in Self.names.enumerated() {
-        #expect(splitGrads[k] == oneGrads[k], "d\(name), \(threads) threads",
-                sourceLocation: sourceLocation)
+        if weightNames.contains(name) {
+          expectClose(splitGrads[k], oneGrads[k], rtol: 1e-6, atol: 1e-6,
+                      "d\(name), \(threads) threads", sourceLocation: sourceLocation)
+        } else {
+          #expect(splitGrads[k] == oneGrads[k], "d\(name), \(threads) threads",
+                  sourceLocation: sourceLocation)
+        }
       }
     }
   }
