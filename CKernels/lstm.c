@@ -13,9 +13,11 @@
 // On the micro-kernel path (lstm_uses_microkernel) the time loops run over slices
 // of the batch (rnn_parallel.c): a row's recurrence reads only that row, so each
 // thread takes its rows through all T steps, with microkernel.c's product per step,
-// and no step waits for another thread. The portable path runs one slice, all rows,
-// with OpenBLAS per step. y, dy and dx stay batch-first, as the caller holds them: the passes reach
-// step t's rows with a row stride of T·H or T·D.
+// and no step waits for another thread. In backward each slice there sums its own
+// [db; dW; dU] += xh_tᵀ·dZ_t step by step, while dZ_t is in cache, so dZ keeps one
+// step; the slices' sums are added in slice order. The portable path runs one
+// slice, all rows, with OpenBLAS per step. y, dy and dx stay batch-first, as the
+// caller holds them: the passes reach step t's rows with a row stride of T·H or T·D.
 #include "ckernels.h"
 #include "rnn_internal.h"
 

@@ -195,9 +195,11 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // KiB, the LSTM splits the batch rows into slices, one per thread
 // (ck_get_num_threads, at most one per 8 rows), and each thread runs the whole time
 // loop for its slice with a register-blocked kernel for the per-step products, so
-// no step waits for another thread; its weight gradients are split by columns the
-// same way. Each element's arithmetic is the same whatever the split: results do
-// not depend on the thread count. Otherwise the portable path runs the loop on the
+// no step waits for another thread; in backward each slice also sums its own weight
+// gradients step by step, and the slices' sums are added in slice order. Outputs,
+// states and input gradients do not depend on the thread count; weight gradients
+// depend on it only in their rounding, and never on which thread finishes first,
+// so a run repeats bit for bit. Otherwise the portable path runs the loop on the
 // calling thread with OpenBLAS's sgemm per step (threaded inside), and a training
 // forward projects all steps' inputs in one GEMM first. Both settings hold for kernels the calling
 // thread runs afterwards, and only for them; tests and rnnkit-bench use them to
