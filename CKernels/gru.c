@@ -334,7 +334,7 @@ int ck_gru_forward(float *y, float *hT,
   const float *mh = rdmask ? rdmask + 2 * BH : NULL;
 
   // P (B·T,3H) = x · W + b (reset_after: the input bias bi), all steps at once
-  ck__rnn_input_gemm(P, x, W, b, 3 * H, B * T, D, 3 * H);
+  ck__rnn_input_gemm(P, x, D, W, b, 3 * H, B * T, D, 3 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
 

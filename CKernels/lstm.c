@@ -99,17 +99,17 @@ static inline __attribute__((always_inline)) void row_state_masked(
   for (int k = 0; k < H; k++) tc[k] = ck__tanh(f[k] * c[k] + i[k] * g[k]);
 }
 
-// One step over B rows: P_t (B,4H) holds x_t·W + h_{t-1}·U + b on entry and i, f,
-// g, o on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t (B,H)
+// One step over B rows: P_t (B,4H; row stride ldp) holds x_t·W + h_{t-1}·U + b on
+// entry and i, f, g, o on exit; hs, cs (B,H) go from h_{t-1}, c_{t-1} to h_t, c_t; tanhc_t (B,H)
 // receives tanh(c_t). cprev_t (B,H) (receives c_{t-1}), hnext (row stride ldhn:
 // receives h_t, the next step's xh) and y_t (row stride ldy) may be NULL; mask_t
 // points at mask[0, t] (row stride T) or is NULL.
 CK_VECTOR_CLONES
-static void step_forward(float *hs, float *cs, float *Pt, float *hnext, long ldhn,
+static void step_forward(float *hs, float *cs, float *Pt, long ldp, float *hnext, long ldhn,
                          float *cprev_t, float *tanhc_t, float *y_t, long ldy,
                          const float *mask_t, int B, int T, int H) {
   for (int r = 0; r < B; r++) {
-    float *p = Pt + 4L * r * H;
+    float *p = Pt + r * ldp;
     float *h = hs + (long)r * H, *c = cs + (long)r * H, *tc = tanhc_t + (long)r * H;
     if (cprev_t) memcpy(cprev_t + (long)r * H, c, sizeof(float) * H);
     // i = sigmoid(x·Wi + h·Ui + bi), f = sigmoid(x·Wf + h·Uf + bf): one 2H block
@@ -192,12 +192,14 @@ static int lstm_uses_microkernel(int D, int H) {
 
 // What the forward time loop over a slice of rows reads and writes. Training: P
 // and xh are the cache's (T,B,4H) and (T,B,1+D+H) blocks, cprev and tanhc its
-// (T,B,H) ones. Inference: P (B,4H), xh (B,1+D+H) and tanhc (B,H) hold one step,
-// cprev is NULL.
+// (T,B,H) ones. Inference: xh (B,1+D+H) and tanhc (B,H) hold one step, cprev is
+// NULL, and P holds one step (B,4H) or, on the portable path, every step's input
+// projection batch-first (B,T,4H). Step t's P rows start at P + t·pstep, ldp apart.
 typedef struct {
   float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
   const float *x, *mask, *rdmask, *WU;
-  long ldw;  // WU's row stride
+  long ldw;          // WU's row stride
+  long pstep, ldp;  // P: offset from step to step, row stride
   int B, T, D, H, fast, training;
   int inputs_done;  // P already holds [1, x_t] · [b; W] for every step
 } forward_loop;
@@ -222,26 +224,26 @@ static void forward_rows(void *arg, int r0, int r1) {
   for (int t = 0; t < T; t++) {
     long st = L->training ? t : 0;  // inference reuses one step's buffers
     float *xht = L->xh + (st * B + r0) * K1;
-    float *Pt = L->P + 4 * (st * BH + (long)r0 * H);
+    float *Pt = L->P + t * L->pstep + r0 * L->ldp;
     const float *xt = L->x + ((long)r0 * T + t) * D;  // x_t of row r0, rows T·D apart
     if (!L->inputs_done) set_input_rows(xht, K1, xt, (long)T * D, n, D);
     if (L->fast && !L->rdmask) {
       // P_t = [1, x_t, h_{t-1}] · [b; W; U]
-      ck__gemm(1, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, L->ldw, Pt, 4 * H);
+      ck__gemm(1, 0, 0, n, 4 * H, (int)K1, xht, K1, L->WU, L->ldw, Pt, L->ldp);
     } else {
       // P_t = [1, x_t] · [b; W] + h_{t-1} · U (per gate (h_{t-1} ⊙ m_g) · U_g)
       if (!L->inputs_done)
-        ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, L->ldw, Pt, 4 * H);
+        ck__gemm(L->fast, 0, 0, n, 4 * H, 1 + D, xht, K1, L->WU, L->ldw, Pt, L->ldp);
       const float *U = L->WU + (1L + D) * L->ldw;
       if (!L->rdmask)
-        ck__gemm(L->fast, 0, 1, n, 4 * H, H, xht + 1 + D, K1, U, L->ldw, Pt, 4 * H);
+        ck__gemm(L->fast, 0, 1, n, 4 * H, H, xht + 1 + D, K1, U, L->ldw, Pt, L->ldp);
       float *hm = L->tmp + (long)r0 * H;
       for (int g = 0; L->rdmask && g < 4; g++) {
         const float *m = L->rdmask + g * BH + (long)r0 * H;
         for (int r = 0; r < n; r++)
           for (int k = 0; k < H; k++)
             hm[(long)r * H + k] = xht[r * K1 + 1 + D + k] * m[(long)r * H + k];
-        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, L->ldw, Pt + g * H, 4 * H);
+        ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, L->ldw, Pt + g * H, L->ldp);
       }
     }
     // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
@@ -250,7 +252,7 @@ static void forward_rows(void *arg, int r0, int r1) {
                    : t + 1 < T  ? xht + B * K1 + 1 + D
                                 : NULL;
     long o = st * BH + (long)r0 * H;
-    step_forward(L->hs + (long)r0 * H, L->cs + (long)r0 * H, Pt, hnext, K1,
+    step_forward(L->hs + (long)r0 * H, L->cs + (long)r0 * H, Pt, L->ldp, hnext, K1,
                  L->cprev ? L->cprev + o : NULL, L->tanhc + o,
                  L->y ? L->y + ((long)r0 * T + t) * H : NULL, (long)T * H,
                  L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
@@ -285,14 +287,27 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
                     .fast = lstm_uses_microkernel(D, H), .training = cache != NULL};
   if (cache) {
     L.P = cache;
+    L.pstep = 4 * BH;
+    L.ldp = 4L * H;
     L.xh = cache + 4 * BTH;
     L.cprev = L.xh + BT * K1;
     L.tanhc = L.cprev + BTH;
-  } else {
+  } else if (L.fast) {
     L.P = first_block(workspace);
+    L.pstep = 0;
+    L.ldp = 4L * H;
     L.xh = L.P + 4 * BH;
-    L.cprev = NULL;
     L.tanhc = tanhc_scratch;
+  } else {
+    // Portable inference: P (B,T,4H) = b + x · W for all steps in one GEMM over x's
+    // batch-first rows, before the loop (in dZ's block; xh in the one after hm's).
+    L.P = first_block(workspace);
+    L.pstep = 4L * H;
+    L.ldp = 4L * T * H;
+    L.xh = L.P + BT * ck__padded_row(4L * H) + BTH;
+    L.tanhc = tanhc_scratch;
+    ck__rnn_input_gemm(L.P, x, D, W, b, 4 * H, (int)BT, D, 4 * H);
+    L.inputs_done = 1;
   }
   if (b) memcpy(WU, b, sizeof(float) * 4 * H);
   else memset(WU, 0, sizeof(float) * 4 * H);
@@ -306,12 +321,11 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   else memset(cs, 0, sizeof(float) * BH);
 
   if (cache && !L.fast) {
-    // Portable training: P (T·B,4H) = [1, x] · [b; W] for all steps in one GEMM over
-    // the cache's time-major rows, before the loop.
+    // Portable training: P (T·B,4H) = b + x · W for all steps in one GEMM over the
+    // cache's time-major rows, before the loop; the same sums as inference's below.
     for (int t = 0; t < T; t++)
       set_input_rows(L.xh + t * B * K1, K1, x + (long)t * D, (long)T * D, B, D);
-    ck_sgemm(0, 0, (int)BT, 4 * H, 1 + D, 1.0f, L.xh, (int)K1, WU, (int)ld, 0.0f, L.P,
-             4 * H);
+    ck__rnn_input_gemm(L.P, L.xh + 1, (int)K1, W, b, 4 * H, (int)BT, D, 4 * H);
     L.inputs_done = 1;
   }
   double flops = 2.0 * BT * K1 * 4 * H;

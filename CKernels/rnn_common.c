@@ -6,16 +6,16 @@
 // ---------------------------------------------------------------------------
 // projections
 
-void ck__rnn_input_gemm(float *P, const float *x, const float *W, const float *b,
-                        int ldw, int BT, int D, int N) {
+void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
+                        const float *b, int ldw, int BT, int D, int N) {
   if (!b) {
     // P (BT,N) = x (BT,D) · W (D,N)
-    ck_sgemm(0, 0, BT, N, D, 1.0f, x, D, W, ldw, 0.0f, P, N);
+    ck_sgemm(0, 0, BT, N, D, 1.0f, x, ldx, W, ldw, 0.0f, P, N);
     return;
   }
   // P (BT,N) = b + x (BT,D) · W (D,N)
   for (long r = 0; r < BT; r++) memcpy(P + r * N, b, sizeof(float) * N);
-  ck_sgemm(0, 0, BT, N, D, 1.0f, x, D, W, ldw, 1.0f, P, N);
+  ck_sgemm(0, 0, BT, N, D, 1.0f, x, ldx, W, ldw, 1.0f, P, N);
 }
 
 // ---------------------------------------------------------------------------

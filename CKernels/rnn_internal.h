@@ -164,11 +164,11 @@ CK_ROW void ck__row_add(float *restrict y, const float *restrict x, int n) {
 // contiguous floats starting at t·N with row stride T·N. rdmask is (G,B,H), gate g's
 // mask at rdmask + g·B·H; U is (H, G·H) and gate g owns columns g·H..(g+1)·H.
 
-// P (B·T, N) = x (B·T, D) · W (D, N) + b (N, NULL: none), W's leading dimension
-// ldw. With a bias, P's rows are set to b and the GEMM accumulates onto them, so
-// no separate pass over P adds it.
-void ck__rnn_input_gemm(float *P, const float *x, const float *W, const float *b,
-                        int ldw, int BT, int D, int N);
+// P (B·T, N) = x (B·T, D; row stride ldx) · W (D, N) + b (N, NULL: none), W's
+// leading dimension ldw. With a bias, P's rows are set to b and the GEMM accumulates
+// onto them, so no separate pass over P adds it.
+void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
+                        const float *b, int ldw, int BT, int D, int N);
 
 // C (B, (g1−g0)·H) (+)= Σ_g (h ⊙ m_g) · U[:, g·H..(g+1)·H] for g in g0..g1−1, gate
 // g's columns landing at C + (g−g0)·H. beta as in sgemm. Without rdmask one GEMM

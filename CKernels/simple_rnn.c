@@ -136,7 +136,7 @@ int ck_simple_rnn_forward(float *y, float *hT,
   float *tmp = hs + (long)B * H;
 
   // P (B·T,H) = x · W + b, all steps at once
-  ck__rnn_input_gemm(P, x, W, b, H, B * T, D, H);
+  ck__rnn_input_gemm(P, x, D, W, b, H, B * T, D, H);
   if (h0) memcpy(hs, h0, sizeof(float) * B * H);
   else memset(hs, 0, sizeof(float) * B * H);
 
