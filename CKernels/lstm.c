@@ -39,11 +39,24 @@ static long transposed_row(int D, int H) {
   return ck__padded_row(transposed_u_column(D) + H);
 }
 
-// The weight block of the workspace: [b; W; U] (1+D+H, 4H; padded rows) in forward,
-// [W; U]ᵀ (4H, transposed_row) and then [db; dW; dU] (1+D+H, 4H) in backward.
+// On the column path the weights are packed as panels (rnn_internal.h): in forward
+// U (H, 4H) and then W (D, 4H), from forward_w_panels; in backward Wᵀ (4H, D) and
+// then Uᵀ (4H, H), from panel transposed_u_panel(D).
+static long transposed_u_panel(int D) { return ck__panel_count(D); }
+static long forward_w_panels(int H) {
+  return (long)H * CK_PANEL_COLUMNS * ck__panel_count(4L * H);
+}
+
+// The weight block of the workspace: [b; W; U] (1+D+H, 4H; padded rows) or U's
+// panels in forward, [W; U]ᵀ (4H, transposed_row) or its panels and then [db; dW;
+// dU] (1+D+H, 4H) in backward.
 static long weights_size(int D, int H) {
   long a = (1L + D + H) * ck__padded_row(4L * H), b = 4L * H * transposed_row(D, H);
-  return a > b ? a : b;
+  long up = (long)(D + H) * CK_PANEL_COLUMNS * ck__panel_count(4L * H);
+  long wup = 4L * H * CK_PANEL_COLUMNS * (transposed_u_panel(D) + ck__panel_count(H));
+  long m = a > b ? a : b;
+  m = m > up ? m : up;
+  return m > wup ? m : wup;
 }
 
 long ck_lstm_cache_size(int B, int T, int D, int H) {
@@ -186,8 +199,17 @@ static void step_backward(float *dZt, long lddz, float *dhc, float *dcc,
 // step; the portable path's OpenBLAS products split U's columns across cores
 // instead, and its training forward projects all steps' inputs in one GEMM first.
 static int lstm_uses_microkernel(int D, int H) {
-  return ck__rnn_use_microkernel() &&
+  return ck__rnn_use_microkernel() && !ck__rnn_force_columns() &&
          (1L + D + H) * 4 * H <= CK_RNN_MICROKERNEL_MAX_WEIGHTS;
+}
+
+// Whether this call runs the column path: the micro-kernel, weights too large for
+// the batch slices (or the column split forced), no recurrent dropout. Every step
+// is split twice across a team of threads: the products by panels of columns (each
+// thread streams its share of the packed weights), the fused passes by batch rows,
+// with a barrier between.
+static int lstm_uses_columns(int D, int H, const float *rdmask) {
+  return ck__rnn_use_microkernel() && !rdmask && !lstm_uses_microkernel(D, H);
 }
 
 // What the forward time loop over a slice of rows reads and writes. Training: P
@@ -197,7 +219,7 @@ static int lstm_uses_microkernel(int D, int H) {
 // projection batch-first (B,T,4H). Step t's P rows start at P + t·pstep, ldp apart.
 typedef struct {
   float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
-  const float *x, *mask, *rdmask, *WU;
+  const float *x, *mask, *rdmask, *WU, *b;
   long ldw;          // WU's row stride
   long pstep, ldp;  // P: offset from step to step, row stride
   int B, T, D, H, fast, training;
@@ -213,16 +235,40 @@ static void set_input_rows(float *xh, long ldxh, const float *x, long ldx, int n
   }
 }
 
-// Rows r0..r1−1 through all T steps.
+// Step 0's h_{t-1} in the xh rows r0..r1−1: the initial state.
+static void set_initial_h(const forward_loop *L, int r0, int r1) {
+  const long K1 = 1L + L->D + L->H;
+  for (int r = r0; r < r1; r++)
+    memcpy(L->xh + r * K1 + 1 + L->D, L->hs + (long)r * L->H, sizeof(float) * L->H);
+}
+
+// Step t's fused pass over rows r0..r1−1, once P_t holds their pre-activations.
+static void forward_pass(const forward_loop *L, int t, int r0, int r1) {
+  const int B = L->B, T = L->T, D = L->D, H = L->H;
+  const long K1 = 1L + D + H, BH = (long)B * H;
+  long st = L->training ? t : 0;  // inference reuses one step's buffers
+  float *xht = L->xh + (st * B + r0) * K1;
+  // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
+  // into the same scratch rows (inference)
+  float *hnext = !L->training ? xht + 1 + D
+                 : t + 1 < T  ? xht + B * K1 + 1 + D
+                              : NULL;
+  long o = st * BH + (long)r0 * H;
+  step_forward(L->hs + (long)r0 * H, L->cs + (long)r0 * H,
+               L->P + t * L->pstep + r0 * L->ldp, L->ldp, hnext, K1,
+               L->cprev ? L->cprev + o : NULL, L->tanhc + o,
+               L->y ? L->y + ((long)r0 * T + t) * H : NULL, (long)T * H,
+               L->mask ? L->mask + (long)r0 * T + t : NULL, r1 - r0, T, H);
+}
+
+// Rows r0..r1−1 through all T steps (the batch slices and the portable path).
 static void forward_rows(void *arg, int r0, int r1) {
   const forward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
   const long K1 = 1L + D + H, BH = (long)B * H;
-  // step 0's h_{t-1}: the initial state
-  for (int r = 0; r < n; r++)
-    memcpy(L->xh + (r0 + r) * K1 + 1 + D, L->hs + (long)(r0 + r) * H, sizeof(float) * H);
+  set_initial_h(L, r0, r1);
   for (int t = 0; t < T; t++) {
-    long st = L->training ? t : 0;  // inference reuses one step's buffers
+    long st = L->training ? t : 0;
     float *xht = L->xh + (st * B + r0) * K1;
     float *Pt = L->P + t * L->pstep + r0 * L->ldp;
     const float *xt = L->x + ((long)r0 * T + t) * D;  // x_t of row r0, rows T·D apart
@@ -246,16 +292,47 @@ static void forward_rows(void *arg, int r0, int r1) {
         ck__gemm(L->fast, 0, 1, n, H, H, hm, H, U + g * H, L->ldw, Pt + g * H, L->ldp);
       }
     }
-    // h_t goes on as the next step's h_{t-1}: into its xh rows (training) or back
-    // into the same scratch rows (inference)
-    float *hnext = !L->training ? xht + 1 + D
-                   : t + 1 < T  ? xht + B * K1 + 1 + D
-                                : NULL;
-    long o = st * BH + (long)r0 * H;
-    step_forward(L->hs + (long)r0 * H, L->cs + (long)r0 * H, Pt, L->ldp, hnext, K1,
-                 L->cprev ? L->cprev + o : NULL, L->tanhc + o,
-                 L->y ? L->y + ((long)r0 * T + t) * H : NULL, (long)T * H,
-                 L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
+    forward_pass(L, t, r0, r1);
+  }
+}
+
+// Member i of n on the column path. First its share of the B·T rows of every
+// step's input projection P = b + x · W (W's panels after U's in WU): batch-first
+// from x in inference, time-major from the cache's xh rows in training, the same
+// sums either way. Then at every step its panels of P_t += h_{t-1} · U (every row),
+// and its rows' fused pass. No OpenBLAS call: its threads would spin beside the
+// team's after returning.
+static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
+  const forward_loop *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H;
+  const long K1 = 1L + D + H, BT = (long)B * T;
+  const int panels = (int)ck__panel_count(4L * H);
+  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
+  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
+  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
+  for (long r = p0; r < p1; r++) {
+    if (L->b) memcpy(L->P + r * 4 * H, L->b, sizeof(float) * 4 * H);
+    else memset(L->P + r * 4 * H, 0, sizeof(float) * 4 * H);
+  }
+  if (L->training)
+    for (long r = p0; r < p1; r++)  // time-major row r is x[r mod B, r / B]
+      set_input_rows(L->xh + r * K1, K1, L->x + ((r % B) * T + r / B) * D, 0, 1, D);
+  // in chunks of rows that stay in cache while every panel of W passes over them
+  enum { CHUNK = 96 };
+  for (long c0 = p0; c0 < p1; c0 += CHUNK) {
+    int m = (int)(p1 - c0 < CHUNK ? p1 - c0 : CHUNK);
+    const float *A = L->training ? L->xh + c0 * K1 + 1 : L->x + c0 * D;
+    ck__gemm_panels(1, m, 4 * H, D, A, L->training ? K1 : D, L->WU + forward_w_panels(H),
+                    0, panels, L->P + c0 * 4 * H, 4L * H);
+  }
+  set_initial_h(L, r0, r1);
+  ck__barrier_wait(barrier);
+  for (int t = 0; t < T; t++) {
+    const float *ht = L->xh + (L->training ? (long)t * B * K1 : 0) + 1 + D;
+    ck__gemm_panels(1, B, 4 * H, H, ht, K1, L->WU, s0, s1, L->P + t * L->pstep, L->ldp);
+    ck__barrier_wait(barrier);
+    forward_pass(L, t, r0, r1);
+    ck__barrier_wait(barrier);
   }
 }
 
@@ -279,10 +356,12 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
 
   long BH = (long)B * H, BT = (long)B * T, BTH = BT * H, K1 = 1L + D + H;
   long ld = ck__padded_row(4L * H);
-  float *WU = weight_block(workspace, B, T, D, H);  // [b; W; U] (1+D+H, 4H), stride ld
+  // [b; W; U] (1+D+H, 4H), stride ld; on the column path U's panels
+  float *WU = weight_block(workspace, B, T, D, H);
   float *hs = WU + weights_size(D, H), *cs = hs + BH, *tmp = cs + BH,
         *tanhc_scratch = tmp + BH;
-  forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .mask = mask,
+  int columns = lstm_uses_columns(D, H, rdmask);
+  forward_loop L = {.y = y, .hs = hs, .cs = cs, .tmp = tmp, .x = x, .b = b, .mask = mask,
                     .rdmask = rdmask, .WU = WU, .ldw = ld, .B = B, .T = T, .D = D, .H = H,
                     .fast = lstm_uses_microkernel(D, H), .training = cache != NULL};
   if (cache) {
@@ -299,38 +378,50 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
     L.xh = L.P + 4 * BH;
     L.tanhc = tanhc_scratch;
   } else {
-    // Portable inference: P (B,T,4H) = b + x · W for all steps in one GEMM over x's
-    // batch-first rows, before the loop (in dZ's block; xh in the one after hm's).
+    // Portable and column inference: P (B,T,4H) = b + x · W for all steps, over x's
+    // batch-first rows, before the loop (in dZ's block; xh in the one after hm's):
+    // here in one GEMM, or by the column team.
     L.P = first_block(workspace);
     L.pstep = 4L * H;
     L.ldp = 4L * T * H;
     L.xh = L.P + BT * ck__padded_row(4L * H) + BTH;
     L.tanhc = tanhc_scratch;
-    ck__rnn_input_gemm(L.P, x, D, W, b, 4 * H, (int)BT, D, 4 * H);
+    if (!columns) ck__rnn_input_gemm(L.P, x, D, W, b, 4 * H, (int)BT, D, 4 * H);
     L.inputs_done = 1;
   }
-  if (b) memcpy(WU, b, sizeof(float) * 4 * H);
-  else memset(WU, 0, sizeof(float) * 4 * H);
-  for (long k = 0; k < D; k++)
-    memcpy(WU + (1 + k) * ld, W + k * 4 * H, sizeof(float) * 4 * H);
-  for (long k = 0; k < H; k++)
-    memcpy(WU + (1 + D + k) * ld, U + k * 4 * H, sizeof(float) * 4 * H);
+  if (columns) {
+    ck__pack_panels(WU, U, 4 * H, 0, H, 4 * H);
+    ck__pack_panels(WU + forward_w_panels(H), W, 4 * H, 0, D, 4 * H);
+  } else {
+    if (b) memcpy(WU, b, sizeof(float) * 4 * H);
+    else memset(WU, 0, sizeof(float) * 4 * H);
+    for (long k = 0; k < D; k++)
+      memcpy(WU + (1 + k) * ld, W + k * 4 * H, sizeof(float) * 4 * H);
+    for (long k = 0; k < H; k++)
+      memcpy(WU + (1 + D + k) * ld, U + k * 4 * H, sizeof(float) * 4 * H);
+  }
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
   if (c0) memcpy(cs, c0, sizeof(float) * BH);
   else memset(cs, 0, sizeof(float) * BH);
 
-  if (cache && !L.fast) {
+  if (cache && !L.fast && !columns) {
     // Portable training: P (T·B,4H) = b + x · W for all steps in one GEMM over the
-    // cache's time-major rows, before the loop; the same sums as inference's below.
+    // cache's time-major rows, before the loop; the same sums as inference's.
     for (int t = 0; t < T; t++)
       set_input_rows(L.xh + t * B * K1, K1, x + (long)t * D, (long)T * D, B, D);
     ck__rnn_input_gemm(L.P, L.xh + 1, (int)K1, W, b, 4 * H, (int)BT, D, 4 * H);
     L.inputs_done = 1;
   }
   double flops = 2.0 * BT * K1 * 4 * H;
-  int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
-  ck__parallel_rows(nthreads, forward_rows, &L, B);
+  if (columns) {
+    long panels = ck__panel_count(4L * H);
+    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1, flops),
+                 forward_columns, &L);
+  } else {
+    int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
+    ck__parallel_rows(nthreads, forward_rows, &L, B);
+  }
   if (hT) memcpy(hT, hs, sizeof(float) * BH);
   if (cT) memcpy(cT, cs, sizeof(float) * BH);
   return 0;
@@ -338,7 +429,8 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
 
 // What the backward time loop over a slice of rows reads and writes: the cache's
 // blocks, dZ (T,B,4H), the carries dhc, dcc and tmp (B,H), and WUT = [W; U]ᵀ
-// (4H rows; Uᵀ from column ucol). With step_weights, dZ holds one step (each
+// (4H rows; Uᵀ from column ucol), or on the column path its panels (Uᵀ's from
+// panel transposed_u_panel(D)). With step_weights, dZ holds one step (each
 // slice's rows at their place) and each slice sums its own [db; dW; dU] over the
 // steps into its accumulator (1+D+H, 4H; row stride ldacc) at acc + slice·accsize.
 typedef struct {
@@ -356,22 +448,29 @@ static int slice_index(int r0, int B, int nthreads) {
   return i;
 }
 
-// Rows r0..r1−1 back through all T steps.
+// Step t's fused adjoint pass over rows r0..r1−1, writing their dZ_t rows at dZr.
+static void backward_pass(const backward_loop *L, int t, int r0, int r1, float *dZr) {
+  const int B = L->B, T = L->T, H = L->H;
+  long o = t * (long)B * H + (long)r0 * H;
+  step_backward(dZr, L->lddz, L->dhc + (long)r0 * H, L->dcc + (long)r0 * H,
+                L->dy ? L->dy + ((long)r0 * T + t) * H : NULL, (long)T * H,
+                L->gates + 4 * o, L->cprev + o, L->tanhc + o,
+                L->mask ? L->mask + (long)r0 * T + t : NULL, r1 - r0, T, H);
+}
+
+// Rows r0..r1−1 back through all T steps (the batch slices and the portable path).
 static void backward_rows(void *arg, int r0, int r1) {
   const backward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
   const long BH = (long)B * H, ldt = L->ldt;
   const float *UT = L->WUT + L->ucol;
-  float *dhc = L->dhc + (long)r0 * H, *dcc = L->dcc + (long)r0 * H;
+  float *dhc = L->dhc + (long)r0 * H;
   float *tmp = L->tmp + (long)r0 * H;
   float *acc = L->step_weights ? L->acc + slice_index(r0, B, L->nthreads) * L->accsize
                                : NULL;
   for (int t = T - 1; t >= 0; t--) {
-    long o = t * BH + (long)r0 * H;
     float *dZt = L->dZ + ((L->step_weights ? 0 : (long)t * B) + r0) * L->lddz;
-    step_backward(dZt, L->lddz, dhc, dcc, L->dy ? L->dy + ((long)r0 * T + t) * H : NULL,
-                  (long)T * H, L->gates + 4 * o, L->cprev + o, L->tanhc + o,
-                  L->mask ? L->mask + (long)r0 * T + t : NULL, n, T, H);
+    backward_pass(L, t, r0, r1, dZt);
     // P_t = [1, x_t, h_{t-1}] · [b; W; U]  →  [db; dW; dU] += xh_tᵀ · dZ_t, while
     // dZ_t is in cache
     if (acc)
@@ -393,6 +492,31 @@ static void backward_rows(void *arg, int r0, int r1) {
       const float *m = L->rdmask + g * BH + (long)r0 * H;
       for (long i = 0; i < (long)n * H; i++) dhc[i] += tmp[i] * m[i];
     }
+  }
+}
+
+// Member i of n on the column path: at every step its rows' adjoint pass, then its
+// panels of dx_t += dZ_t · Wᵀ and dh_{t-1} += dZ_t · Uᵀ over every row (the dx
+// panels first, when dx is wanted, then dh's).
+static void backward_columns(void *arg, int i, int n, ck__barrier *barrier) {
+  const backward_loop *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H;
+  const int xpanels = L->dx ? (int)ck__panel_count(D) : 0;
+  const int panels = xpanels + (int)ck__panel_count(H);
+  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
+  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
+  const float *UTp = L->WUT + transposed_u_panel(D) * CK_PANEL_COLUMNS * 4 * H;
+  for (int t = T - 1; t >= 0; t--) {
+    float *dZt = L->dZ + (long)t * B * L->lddz;
+    backward_pass(L, t, r0, r1, dZt + r0 * L->lddz);
+    ck__barrier_wait(barrier);
+    if (s0 < xpanels)
+      ck__gemm_panels(1, B, D, 4 * H, dZt, L->lddz, L->WUT, s0,
+                      s1 < xpanels ? s1 : xpanels, L->dx + (long)t * D, (long)T * D);
+    if (s1 > xpanels)
+      ck__gemm_panels(1, B, H, 4 * H, dZt, L->lddz, UTp,
+                      (s0 > xpanels ? s0 : xpanels) - xpanels, s1 - xpanels, L->dhc, H);
+    ck__barrier_wait(barrier);
   }
 }
 
@@ -427,6 +551,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
   float *dhc = WB + weights_size(D, H);  // (B,H) dL/dh carried to the step before
   float *dcc = dhc + BH;                 // (B,H) dL/dc carried to the step before
   int weights = db || dW || dU, fast = lstm_uses_microkernel(D, H);
+  int columns = lstm_uses_columns(D, H, rdmask);
   double flops = 2.0 * BT * 4 * H * ((dx ? D + H : H) + (weights ? K1 : 0));
   int nthreads = fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
   // On the micro-kernel path each slice sums its weight gradients step by step, and
@@ -441,14 +566,23 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
                      .rdmask = rdmask, .WUT = WB, .lddz = lddz, .ldt = ldt, .ucol = ucol,
                      .ldacc = ldacc, .accsize = accsize, .B = B, .T = T, .D = D, .H = H,
                      .fast = fast, .step_weights = step_weights, .nthreads = nthreads};
+  // [W; U]ᵀ: as rows (the batch slices, portable), or as panels (the column path)
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
   if (dcT) memcpy(dcc, dcT, sizeof(float) * BH);
   else memset(dcc, 0, sizeof(float) * BH);
-  ck__transpose(WB, ldt, W, 4 * H, D, 4 * H);
-  ck__transpose(WB + ucol, ldt, U, 4 * H, H, 4 * H);
-
-  ck__parallel_rows(nthreads, backward_rows, &L, B);
+  if (columns) {
+    ck__pack_panels(WB, W, 4 * H, 1, 4 * H, D);
+    ck__pack_panels(WB + transposed_u_panel(D) * CK_PANEL_COLUMNS * 4 * H, U, 4 * H, 1,
+                    4 * H, H);
+    long panels = (dx ? ck__panel_count(D) : 0) + ck__panel_count(H);
+    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1, flops),
+                 backward_columns, &L);
+  } else {
+    ck__transpose(WB, ldt, W, 4 * H, D, 4 * H);
+    ck__transpose(WB + ucol, ldt, U, 4 * H, H, 4 * H);
+    ck__parallel_rows(nthreads, backward_rows, &L, B);
+  }
   if (dh0) for (long i = 0; i < BH; i++) dh0[i] += dhc[i];
   if (dc0) for (long i = 0; i < BH; i++) dc0[i] += dcc[i];
   if (!weights) return 0;

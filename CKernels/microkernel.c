@@ -134,6 +134,29 @@ void ck__gemm(int fast, int trans_a, int accumulate, int m, int n, int k,
            C, (int)ldc);
 }
 
+void ck__pack_panels(float *dst, const float *src, long lds, int transposed, int rows,
+                     int cols) {
+  const int w = CK_PANEL_COLUMNS;
+  for (int j0 = 0; j0 < cols; j0 += w) {
+    float *panel = dst + (long)j0 * rows;
+    int width = cols - j0 < w ? cols - j0 : w;
+    for (int r = 0; r < rows; r++)
+      for (int q = 0; q < width; q++)
+        panel[(long)r * w + q] =
+            transposed ? src[(long)(j0 + q) * lds + r] : src[(long)r * lds + j0 + q];
+  }
+}
+
+void ck__gemm_panels(int accumulate, int m, int n, int k, const float *A, long lda,
+                     const float *Bp, int s0, int s1, float *C, long ldc) {
+  const int w = CK_PANEL_COLUMNS;
+  for (int s = s0; s < s1; s++) {
+    int j0 = s * w, width = n - j0 < w ? n - j0 : w;
+    if (width <= 0) return;
+    ck__gemm(1, 0, accumulate, m, width, k, A, lda, Bp + (long)j0 * k, w, C + j0, ldc);
+  }
+}
+
 void ck__transpose(float *dst, long ldd, const float *src, long lds, int rows,
                    int cols) {
   // 32×32 blocks, so both sides touch whole cache lines.

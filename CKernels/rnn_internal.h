@@ -6,6 +6,7 @@
 #define CKERNELS_RNN_INTERNAL_H
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -212,6 +213,26 @@ int ck__microkernel_available(void);
 void ck__gemm(int fast, int trans_a, int accumulate, int m, int n, int k,
               const float *A, long lda, const float *B, long ldb, float *C, long ldc);
 
+// Panels: a (rows, cols) matrix stored as ⌈cols/64⌉ blocks of 64 columns, block j
+// (rows, 64) contiguous at j·64·rows, so the micro-kernel streams each strip of B
+// front to back (the hardware prefetcher follows it) instead of in rows far apart.
+// The weights of large layers are packed once per call and read at every step.
+#define CK_PANEL_COLUMNS 64
+static inline long ck__panel_count(long cols) {
+  return (cols + CK_PANEL_COLUMNS - 1) / CK_PANEL_COLUMNS;
+}
+
+// dst = the panels of the (rows, cols) matrix whose (r, c) entry is src[r·lds + c],
+// or with transposed src[c·lds + r]. Columns past cols in the last panel are not
+// written.
+void ck__pack_panels(float *dst, const float *src, long lds, int transposed, int rows,
+                     int cols);
+
+// C's columns of panels s0..s1−1 (of n in all): C (m, ·) (+)= A (m,k) · B (k, ·),
+// B packed as panels at Bp. Needs the micro-kernel (ck__microkernel_available).
+void ck__gemm_panels(int accumulate, int m, int n, int k, const float *A, long lda,
+                     const float *Bp, int s0, int s1, float *C, long ldc);
+
 // dst (cols, rows; row stride ldd) = srcᵀ, src (rows, cols; row stride lds).
 void ck__transpose(float *dst, long ldd, const float *src, long lds, int rows,
                    int cols);
@@ -232,6 +253,24 @@ int ck__rnn_thread_count(int units, int min_units, double flops);
 // first on the calling thread; returns when all are done.
 typedef void (*ck__rows_fn)(void *ctx, int r0, int r1);
 void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B);
+
+// 1 when the calling thread forces the column split (CK_RNN_PATH_MICROKERNEL_COLUMNS)
+// on a CPU and build that run the micro-kernel.
+int ck__rnn_force_columns(void);
+
+// A barrier for n threads, reusable step after step.
+typedef struct {
+  atomic_int arrived, phase;
+  int n;
+} ck__barrier;
+void ck__barrier_init(ck__barrier *b, int n);
+void ck__barrier_wait(ck__barrier *b);
+
+// fn(ctx, i, n, barrier) on a team of n threads at once, the calling thread as
+// i = 0; n is nthreads, or fewer when threads cannot be started (fn must work for
+// any n ≥ 1), and barrier is made for the n. Returns when all are done.
+typedef void (*ck__team_fn)(void *ctx, int index, int nthreads, ck__barrier *barrier);
+void ck__run_team(int nthreads, ck__team_fn fn, void *ctx);
 
 // C (m,n) = [C +] Aᵀ · B, A (k,m), B (k,n) — a weight gradient summed over k = B·T
 // rows. fast: the micro-kernel with C's columns split across threads (each

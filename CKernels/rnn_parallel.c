@@ -9,6 +9,7 @@
 #include "rnn_internal.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 // Per calling thread, so a test or a benchmark can pin one path without touching
 // kernels other threads run at the same time.
@@ -18,7 +19,8 @@ static _Thread_local ck_rnn_path chosen_path = CK_RNN_PATH_AUTO;
 void ck_rnn_set_threads(int n) { thread_limit = n > 0 ? n : 0; }
 
 void ck_rnn_set_path(ck_rnn_path path) {
-  chosen_path = path == CK_RNN_PATH_PORTABLE || path == CK_RNN_PATH_MICROKERNEL
+  chosen_path = path == CK_RNN_PATH_PORTABLE || path == CK_RNN_PATH_MICROKERNEL ||
+                        path == CK_RNN_PATH_MICROKERNEL_COLUMNS
                     ? path
                     : CK_RNN_PATH_AUTO;
 }
@@ -30,8 +32,13 @@ int ck__rnn_use_microkernel(void) {
 #else
   // Unoptimised (debug) builds compile the micro-kernel without registers or
   // unrolling, many times slower than OpenBLAS: automatic means portable there.
-  return chosen_path == CK_RNN_PATH_MICROKERNEL;
+  return chosen_path == CK_RNN_PATH_MICROKERNEL ||
+         chosen_path == CK_RNN_PATH_MICROKERNEL_COLUMNS;
 #endif
+}
+
+int ck__rnn_force_columns(void) {
+  return chosen_path == CK_RNN_PATH_MICROKERNEL_COLUMNS && ck__rnn_use_microkernel();
 }
 
 int ck__rnn_thread_count(int units, int min_units, double flops) {
@@ -77,6 +84,76 @@ void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B) {
     if (started[i]) pthread_join(ids[i], NULL);
     else run_slice(&slices[i]);  // no thread to be had: the caller does the slice
   }
+}
+
+// ---------------------------------------------------------------------------
+// a team of threads that meet at a barrier between the phases of every step
+
+void ck__barrier_init(ck__barrier *b, int n) {
+  atomic_init(&b->arrived, 0);
+  atomic_init(&b->phase, 0);
+  b->n = n;
+}
+
+void ck__barrier_wait(ck__barrier *b) {
+  if (b->n <= 1) return;
+  int phase = atomic_load_explicit(&b->phase, memory_order_acquire);
+  if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->n - 1) {
+    atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+    atomic_store_explicit(&b->phase, phase + 1, memory_order_release);
+    return;
+  }
+  // A phase lasts microseconds: spin, then yield if another thread holds our core.
+  for (int spins = 0; atomic_load_explicit(&b->phase, memory_order_acquire) == phase;
+       spins++) {
+    if (spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      sched_yield();
+    }
+  }
+}
+
+typedef struct {
+  ck__team_fn fn;
+  void *ctx;
+  int index;
+  atomic_int *size;  // the team's size, published once every thread is started
+  ck__barrier *barrier;
+} member;
+
+static void *run_member(void *arg) {
+  member *m = arg;
+  int n;
+  while ((n = atomic_load_explicit(m->size, memory_order_acquire)) == 0) sched_yield();
+  if (m->index < n) m->fn(m->ctx, m->index, n, m->barrier);
+  return NULL;
+}
+
+void ck__run_team(int nthreads, ck__team_fn fn, void *ctx) {
+  enum { MAX_THREADS = 64 };
+  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
+  ck__barrier barrier;
+  if (nthreads <= 1) {
+    ck__barrier_init(&barrier, 1);
+    fn(ctx, 0, 1, &barrier);
+    return;
+  }
+  atomic_int size;
+  atomic_init(&size, 0);
+  member members[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started = 1;  // the caller is member 0; a thread that cannot start ends the team
+  for (; started < nthreads; started++) {
+    members[started] = (member){fn, ctx, started, &size, &barrier};
+    if (pthread_create(&ids[started], NULL, run_member, &members[started]) != 0) break;
+  }
+  ck__barrier_init(&barrier, started);
+  atomic_store_explicit(&size, started, memory_order_release);
+  fn(ctx, 0, started, &barrier);
+  for (int i = 1; i < started; i++) pthread_join(ids[i], NULL);
 }
 
 typedef struct {

@@ -206,10 +206,12 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // compare the paths.
 
 typedef enum {
-  CK_RNN_PATH_AUTO = 0,        // the micro-kernel where the CPU has it and the
-                               // kernels were compiled with optimisation
-  CK_RNN_PATH_PORTABLE = 1,    // OpenBLAS per step, on the calling thread
-  CK_RNN_PATH_MICROKERNEL = 2  // the micro-kernel wherever the CPU has it
+  CK_RNN_PATH_AUTO = 0,         // the micro-kernel where the CPU has it and the
+                                // kernels were compiled with optimisation
+  CK_RNN_PATH_PORTABLE = 1,     // OpenBLAS per step, on the calling thread
+  CK_RNN_PATH_MICROKERNEL = 2,  // the micro-kernel wherever the CPU has it
+  CK_RNN_PATH_MICROKERNEL_COLUMNS = 3  // the same, with the column split whatever
+                                       // the weights' size
 } ck_rnn_path;
 
 void ck_rnn_set_path(ck_rnn_path path);

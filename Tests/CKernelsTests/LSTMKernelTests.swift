@@ -161,6 +161,21 @@ struct LSTMKernelTests {
     wide.checkPathsAgree()
   }
 
+  @Test("the column split across threads: exact, and right against the reference")
+  func columnSplitTimeLoop() {
+    // 4H = 280 columns: five panels, the last a part one; D = 70 and H = 70: two
+    // panels each of Wᵀ and Uᵀ in backward. B = 7 rows split unevenly for the passes.
+    let c = LSTMCase(B: 7, T: 3, D: 70, H: 70, seed: 33, masked: true)
+    c.checkThreadSplitIsExact(.columns)
+    withRecurrentPath(.columns, threads: 3) {
+      c.checkForward()
+      c.checkInferenceMatchesTraining()
+    }
+    // finite differences on a size they are quick for: 4H = 68, two panels, a team of 2
+    let small = LSTMCase(B: 4, T: 3, D: 5, H: 17, seed: 34)
+    withRecurrentPath(.columns, threads: 3) { small.checkGradients() }
+  }
+
   @Test("invalid arguments return minus their position")
   func invalidArguments() {
     let c = LSTMCase(B: 1, T: 2, D: 2, H: 2)

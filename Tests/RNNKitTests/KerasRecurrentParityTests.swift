@@ -16,10 +16,13 @@ import Testing
 
   static let forwardCases = RecurrentFixture.allNames.filter { $0 != "lstm_unit_forget_bias_init" }
 
-  /// Each fixture on both of the kernels' time-loop paths (ckernels.h, rnn_parallel.c):
-  /// the portable one, which unoptimised test builds choose by themselves, and the
-  /// micro-kernel one release builds run on AVX-512 CPUs (the same as portable elsewhere).
-  @Test(arguments: forwardCases, [CK_RNN_PATH_PORTABLE, CK_RNN_PATH_MICROKERNEL])
+  /// Each fixture on the kernels' time-loop paths (ckernels.h, rnn_parallel.c): the
+  /// portable one, which unoptimised test builds choose by themselves, and the two
+  /// micro-kernel ones release builds run on AVX-512 CPUs (the same as portable
+  /// elsewhere): batch slices for the fixtures' small LSTMs, and the column split that
+  /// large LSTMs take, forced.
+  @Test(arguments: forwardCases,
+        [CK_RNN_PATH_PORTABLE, CK_RNN_PATH_MICROKERNEL, CK_RNN_PATH_MICROKERNEL_COLUMNS])
   func outputsAndGradientsMatchKeras(name: String, path: ck_rnn_path) throws {
     ck_rnn_set_path(path)
     defer { ck_rnn_set_path(CK_RNN_PATH_AUTO) }

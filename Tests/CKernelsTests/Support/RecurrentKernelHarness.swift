@@ -327,13 +327,28 @@ extension RecurrentKernelCase {
 
 // MARK: - Kernel paths
 
-/// The two ways the recurrent kernels can run their time loops (ckernels.h,
-/// rnn_parallel.c); the micro-kernel falls back to portable on CPUs without AVX-512.
+/// The ways the recurrent kernels can run their time loops (ckernels.h,
+/// rnn_parallel.c): portable, the micro-kernel's batch slices (the LSTM test sizes
+/// are small enough), and its column split forced. The micro-kernel falls back to
+/// portable on CPUs without AVX-512.
 enum RecurrentPath: CaseIterable, Sendable, CustomStringConvertible {
-  case portable, microkernel
+  case portable, microkernel, columns
 
-  var c: ck_rnn_path { self == .portable ? CK_RNN_PATH_PORTABLE : CK_RNN_PATH_MICROKERNEL }
-  var description: String { self == .portable ? "portable" : "micro-kernel" }
+  var c: ck_rnn_path {
+    switch self {
+    case .portable: return CK_RNN_PATH_PORTABLE
+    case .microkernel: return CK_RNN_PATH_MICROKERNEL
+    case .columns: return CK_RNN_PATH_MICROKERNEL_COLUMNS
+    }
+  }
+
+  var description: String {
+    switch self {
+    case .portable: return "portable"
+    case .microkernel: return "micro-kernel"
+    case .columns: return "column split"
+    }
+  }
 }
 
 /// Runs `body` with the calling thread's recurrent kernels pinned to `path` and to
@@ -351,17 +366,19 @@ func withRecurrentPath<R>(_ path: RecurrentPath, threads: Int = 0,
 }
 
 extension RecurrentKernelCase {
-  /// On the micro-kernel path, the batch split across 1, 2 and 3 threads gives
-  /// bit-identical outputs, final states and input and state gradients. The weight
-  /// gradients are each slice's sum over its rows, added in slice order, so a split
-  /// changes only their rounding: they agree to 1e-6.
-  func checkThreadSplitIsExact(sourceLocation: SourceLocation = #_sourceLocation) {
+  /// On a micro-kernel path, 1, 2 and 3 threads give bit-identical outputs, final
+  /// states and input and state gradients. The column split gives bit-identical
+  /// weight gradients too. In the batch slices the weight gradients are each slice's
+  /// sum over its rows, added in slice order, so a split changes only their rounding:
+  /// they agree to 1e-6.
+  func checkThreadSplitIsExact(_ path: RecurrentPath = .microkernel,
+                               sourceLocation: SourceLocation = #_sourceLocation) {
     func run(_ threads: Int) -> (RecurrentForward, [[Float]], [Float]) {
-      withRecurrentPath(.microkernel, threads: threads) {
+      withRecurrentPath(path, threads: threads) {
         (forward(), kernelGradients(), forward(training: false).y)
       }
     }
-    let weightNames: Set = ["W", "U", "b"]
+    let weightNames: Set<String> = path == .columns ? [] : ["W", "U", "b"]
     let (one, oneGrads, oneInference) = run(1)
     for threads in [2, 3] {
       let (split, splitGrads, splitInference) = run(threads)
