@@ -10,14 +10,18 @@
 // all steps and [dx_t, dh_{t-1}] come from dZ_t · [W; U]ᵀ. In training xh and the
 // activated gates are the cache; inference keeps one step of each.
 //
-// On the micro-kernel path (lstm_uses_microkernel) the time loops run over slices
-// of the batch (rnn_parallel.c): a row's recurrence reads only that row, so each
-// thread takes its rows through all T steps, with microkernel.c's product per step,
-// and no step waits for another thread. In backward each slice there sums its own
-// [db; dW; dU] += xh_tᵀ·dZ_t step by step, while dZ_t is in cache, so dZ keeps one
-// step; the slices' sums are added in slice order. The portable path runs one
-// slice, all rows, with OpenBLAS per step. y, dy and dx stay batch-first, as the
-// caller holds them: the passes reach step t's rows with a row stride of T·H or T·D.
+// Three paths run the time loops. On the batch slices (lstm_uses_microkernel) the
+// loops run over slices of the batch (rnn_parallel.c): a row's recurrence reads
+// only that row, so each thread takes its rows through all T steps, with
+// microkernel.c's product per step, and no step waits for another thread. In
+// backward each slice there sums its own [db; dW; dU] += xh_tᵀ·dZ_t step by step,
+// while dZ_t is in cache, so dZ keeps one step; the slices' sums are added in slice
+// order. On the column path (lstm_uses_columns), for weights too large for every
+// thread to read at every step, a team splits each step's products by panels of
+// columns and its passes by rows. The portable path runs one slice, all rows, with
+// OpenBLAS per step. Both of the latter project every step's input, b + x_t · W,
+// before the loop. y, dy and dx stay batch-first, as the caller holds them: the
+// passes reach step t's rows with a row stride of T·H or T·D.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -193,11 +197,10 @@ static void step_backward(float *dZt, long lddz, float *dhc, float *dcc,
 // ---------------------------------------------------------------------------
 // whole sequence
 
-// Whether this call runs the micro-kernel path: the calling thread's choice
-// (ck__rnn_use_microkernel), and [b; W; U] small enough to stay in a core's cache
-// while every step reads all of it. Larger weights stream from memory at every
-// step; the portable path's OpenBLAS products split U's columns across cores
-// instead, and its training forward projects all steps' inputs in one GEMM first.
+// Whether this call runs the batch slices: the calling thread's choice
+// (ck__rnn_use_microkernel, and the column split not forced), and [b; W; U] small
+// enough to stay in a core's cache while every step reads all of it. Larger
+// weights would stream from memory into every thread at every step.
 static int lstm_uses_microkernel(int D, int H) {
   return ck__rnn_use_microkernel() && !ck__rnn_force_columns() &&
          (1L + D + H) * 4 * H <= CK_RNN_MICROKERNEL_MAX_WEIGHTS;

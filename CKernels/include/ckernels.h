@@ -199,11 +199,16 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // gradients step by step, and the slices' sums are added in slice order. Outputs,
 // states and input gradients do not depend on the thread count; weight gradients
 // depend on it only in their rounding, and never on which thread finishes first,
-// so a run repeats bit for bit. Otherwise the portable path runs the loop on the
-// calling thread with OpenBLAS's sgemm per step (threaded inside), and a training
-// forward projects all steps' inputs in one GEMM first. Both settings hold for kernels the calling
-// thread runs afterwards, and only for them; tests and rnnkit-bench use them to
-// compare the paths.
+// so a run repeats bit for bit. Larger LSTMs (without recurrent dropout) take the
+// column path there: the weights are packed once per call into 64-column panels,
+// and a team of threads splits every step twice, the products by panels (each
+// thread streams its share of the weights) and the fused passes by batch rows,
+// meeting at a barrier between; every step's input projection is computed by the
+// team first. Its results do not depend on the thread count at all. Otherwise the
+// portable path runs the loop on the calling thread with OpenBLAS's sgemm per step
+// (threaded inside), after one GEMM for all steps' input projections. Both
+// settings hold for kernels the calling thread runs afterwards, and only for them;
+// tests and rnnkit-bench use them to compare the paths.
 
 typedef enum {
   CK_RNN_PATH_AUTO = 0,         // the micro-kernel where the CPU has it and the
@@ -215,8 +220,8 @@ typedef enum {
 } ck_rnn_path;
 
 void ck_rnn_set_path(ck_rnn_path path);
-// n threads per time loop (at most one per batch row; 0: automatic). Only the
-// micro-kernel path uses threads of its own.
+// n threads per time loop (at most one per batch row, or per panel on the column
+// path; 0: automatic). Only the micro-kernel paths use threads of their own.
 void ck_rnn_set_threads(int n);
 
 // ---------------------------------------------------------------------------
