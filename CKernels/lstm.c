@@ -218,8 +218,9 @@ static int lstm_uses_columns(int D, int H, const float *rdmask) {
 // What the forward time loop over a slice of rows reads and writes. Training: P
 // and xh are the cache's (T,B,4H) and (T,B,1+D+H) blocks, cprev and tanhc its
 // (T,B,H) ones. Inference: xh (B,1+D+H) and tanhc (B,H) hold one step, cprev is
-// NULL, and P holds one step (B,4H) or, on the portable path, every step's input
-// projection batch-first (B,T,4H). Step t's P rows start at P + t·pstep, ldp apart.
+// NULL, and P holds one step (B,4H) or, on the portable and column paths, every
+// step's input projection batch-first (B,T,4H). Step t's P rows start at
+// P + t·pstep, ldp apart. WU is [b; W; U], or on the column path U's and W's panels.
 typedef struct {
   float *y, *hs, *cs, *P, *xh, *cprev, *tanhc, *tmp;
   const float *x, *mask, *rdmask, *WU, *b;
