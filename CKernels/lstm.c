@@ -314,20 +314,14 @@ static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
   const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
   const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
   const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
-  for (long r = p0; r < p1; r++) {
-    if (L->b) memcpy(L->P + r * 4 * H, L->b, sizeof(float) * 4 * H);
-    else memset(L->P + r * 4 * H, 0, sizeof(float) * 4 * H);
-  }
-  if (L->training)
+  if (L->training) {
     for (long r = p0; r < p1; r++)  // time-major row r is x[r mod B, r / B]
       set_input_rows(L->xh + r * K1, K1, L->x + ((r % B) * T + r / B) * D, 0, 1, D);
-  // in chunks of rows that stay in cache while every panel of W passes over them
-  enum { CHUNK = 96 };
-  for (long c0 = p0; c0 < p1; c0 += CHUNK) {
-    int m = (int)(p1 - c0 < CHUNK ? p1 - c0 : CHUNK);
-    const float *A = L->training ? L->xh + c0 * K1 + 1 : L->x + c0 * D;
-    ck__gemm_panels(1, m, 4 * H, D, A, L->training ? K1 : D, L->WU + forward_w_panels(H),
-                    0, panels, L->P + c0 * 4 * H, 4L * H);
+    ck__rnn_input_panels(L->P + p0 * 4 * H, L->xh + p0 * K1 + 1, K1,
+                         L->WU + forward_w_panels(H), L->b, p1 - p0, D, 4 * H);
+  } else {
+    ck__rnn_input_panels(L->P + p0 * 4 * H, L->x + p0 * D, D, L->WU + forward_w_panels(H),
+                         L->b, p1 - p0, D, 4 * H);
   }
   set_initial_h(L, r0, r1);
   ck__barrier_wait(barrier);

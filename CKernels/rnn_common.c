@@ -18,6 +18,21 @@ void ck__rnn_input_gemm(float *P, const float *x, int ldx, const float *W,
   ck_sgemm(0, 0, BT, N, D, 1.0f, x, ldx, W, ldw, 1.0f, P, N);
 }
 
+void ck__rnn_input_panels(float *P, const float *x, long ldx, const float *Wp,
+                          const float *b, long rows, int D, int N) {
+  for (long r = 0; r < rows; r++) {
+    if (b) memcpy(P + r * N, b, sizeof(float) * N);
+    else memset(P + r * N, 0, sizeof(float) * N);
+  }
+  // in chunks of rows that stay in cache while every panel of W passes over them
+  enum { CHUNK = 96 };
+  int panels = (int)ck__panel_count(N);
+  for (long c0 = 0; c0 < rows; c0 += CHUNK) {
+    int m = (int)(rows - c0 < CHUNK ? rows - c0 : CHUNK);
+    ck__gemm_panels(1, m, N, D, x + c0 * ldx, ldx, Wp, 0, panels, P + c0 * N, N);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // masked recurrent products
 

@@ -241,6 +241,13 @@ void ck__transpose(float *dst, long ldd, const float *src, long lds, int rows,
 // CPU, the build and the calling thread's ck_rnn_set_path.
 int ck__rnn_use_microkernel(void);
 
+// P (rows, N) = b (N, NULL: none) + x (rows, D; row stride ldx) · W, W (D, N) packed
+// as panels at Wp: the micro-kernel on the calling thread (a column team's member
+// runs its share of the rows), b first and then x's terms in order, as
+// ck__rnn_input_gemm sums them.
+void ck__rnn_input_panels(float *P, const float *x, long ldx, const float *Wp,
+                          const float *b, long rows, int D, int N);
+
 // Threads for work split into `units` (batch rows, vectors of columns) doing
 // `flops` in all: 1 on the portable path; else ck_rnn_set_threads's count (at most
 // units), or by default OpenBLAS's thread count, at most one thread per min_units

@@ -4,6 +4,13 @@
 // Layout (see ckernels.h): batch-first; the (B,T,H) pre-activation buffer P comes
 // from one GEMM x (B·T,D) · W (D,H) onto the bias rows; step t's slice is B rows of H
 // floats at P + t·H with row stride T·H.
+//
+// The forward has two paths. The portable one runs OpenBLAS per step on the calling
+// thread. The column path (simple_rnn_uses_columns: the micro-kernel, H over one
+// panel, no recurrent dropout) packs W and U once per call into 64-column panels
+// (rnn_internal.h), and a team of threads computes the input projection by rows,
+// then splits each step's h_{t-1} · U by panels and its pass by rows, with a
+// barrier between. Backward runs OpenBLAS.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -17,10 +24,15 @@ long ck_simple_rnn_cache_size(int B, int T, int D, int H) {
   return 2L * B * T * H;  // a (B,T,H), hprev (B,T,H)
 }
 
+// W's and U's panels on the column path: W (D, H) and then U (H, H).
+static long panels_size(int D, int H) {
+  return (long)(D + H) * CK_PANEL_COLUMNS * ck__panel_count(H);
+}
+
 long ck_simple_rnn_workspace_size(int B, int T, int D, int H) {
-  (void)D;
-  // P or dZ (B,T,H), hm (B,T,H), state or dh carry (B,H), tmp (B,H)
-  return 2L * B * T * H + 2L * B * H;
+  // P or dZ (B,T,H), hm (B,T,H), state or dh carry (B,H), tmp (B,H), then the
+  // panels, from a cache line
+  return 2L * B * T * H + 2L * B * H + panels_size(D, H) + CK_LINE_FLOATS;
 }
 
 // ---------------------------------------------------------------------------
@@ -110,6 +122,48 @@ static void step_backward(float *dZt, float *dhc, const float *dy_t,
 // ---------------------------------------------------------------------------
 // whole sequence
 
+// Whether this call's forward runs the column path: the calling thread's choice
+// (ck__rnn_use_microkernel), no recurrent dropout, and U wider than one panel so
+// that every thread of the team has columns (or the column split forced).
+static int simple_rnn_uses_columns(int H, const float *rdmask) {
+  return ck__rnn_use_microkernel() && !rdmask &&
+         (ck__rnn_force_columns() || H > CK_PANEL_COLUMNS);
+}
+
+// What the column team reads and writes: P (B,T,H) and hs (B,H) as in the
+// portable loop, hprev and y may be NULL, Wp and Up the panels.
+typedef struct {
+  float *y, *hs, *P, *hprev;
+  const float *x, *mask, *b, *Wp, *Up;
+  ck_rnn_activation activation;
+  int B, T, D, H;
+} forward_team;
+
+// Member i of n: its share of the B·T rows of P = b + x · W, then at every step its
+// panels of P_t += h_{t-1} · U (every row) and its rows' pass.
+static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
+  const forward_team *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H;
+  const long BT = (long)B * T, ld = (long)T * H;
+  const int panels = (int)ck__panel_count(H);
+  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
+  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
+  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
+  ck__rnn_input_panels(L->P + p0 * H, L->x + p0 * D, D, L->Wp, L->b, p1 - p0, D, H);
+  ck__barrier_wait(barrier);
+  for (int t = 0; t < T; t++) {
+    float *Pt = L->P + (long)t * H;
+    ck__gemm_panels(1, B, H, H, L->hs, H, L->Up, s0, s1, Pt, ld);
+    ck__barrier_wait(barrier);
+    step_forward(L->hs + (long)r0 * H, Pt + r0 * ld,
+                 L->hprev ? L->hprev + (long)t * H + r0 * ld : NULL,
+                 L->y ? L->y + (long)t * H + r0 * ld : NULL,
+                 L->mask ? L->mask + (long)r0 * T + t : NULL, L->activation, r1 - r0, T,
+                 H);
+    ck__barrier_wait(barrier);
+  }
+}
+
 int ck_simple_rnn_forward(float *y, float *hT,
                           const float *x, const float *h0, const float *mask,
                           const float *rdmask,
@@ -135,10 +189,26 @@ int ck_simple_rnn_forward(float *y, float *hT,
   float *hs = workspace + 2 * BTH;
   float *tmp = hs + (long)B * H;
 
-  // P (B·T,H) = x · W + b, all steps at once
-  ck__rnn_input_gemm(P, x, D, W, b, H, B * T, D, H);
   if (h0) memcpy(hs, h0, sizeof(float) * B * H);
   else memset(hs, 0, sizeof(float) * B * H);
+  if (simple_rnn_uses_columns(H, rdmask)) {
+    float *Wp = ck__line_align(tmp + (long)B * H);
+    float *Up = Wp + (long)D * CK_PANEL_COLUMNS * ck__panel_count(H);
+    ck__pack_panels(Wp, W, H, 0, D, H);
+    ck__pack_panels(Up, U, H, 0, H, H);
+    forward_team L = {.y = y, .hs = hs, .P = P, .hprev = hprev, .x = x, .mask = mask,
+                      .b = b, .Wp = Wp, .Up = Up, .activation = activation, .B = B,
+                      .T = T, .D = D, .H = H};
+    long panels = ck__panel_count(H);
+    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1,
+                                      2.0 * B * T * (D + H) * H),
+                 forward_columns, &L);
+    if (hT) memcpy(hT, hs, sizeof(float) * B * H);
+    return 0;
+  }
+
+  // P (B·T,H) = x · W + b, all steps at once
+  ck__rnn_input_gemm(P, x, D, W, b, H, B * T, D, H);
 
   for (int t = 0; t < T; t++) {
     float *Pt = P + (long)t * H;
