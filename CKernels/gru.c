@@ -16,6 +16,11 @@
 //   q = h·Uh + br_h), because they differ in the candidate's third.
 // reset_after = 0: per step a GEMM adds h_{t-1} · U[:, z r] into P, a fused pass
 //   makes z, r and r ⊙ h, a second GEMM adds (r ⊙ h) · Uh, a second pass finishes.
+//
+// The reset_after forward has a column path too (gru_uses_columns; as SimpleRNN's,
+// see simple_rnn.c): W and U packed once per call as panels, a team of threads
+// computing the input projection by rows, then each step's hu by panels and its
+// pass by rows, with a barrier between. Everything else runs OpenBLAS.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -30,11 +35,15 @@ long ck_gru_cache_size(int B, int T, int D, int H) {
   return 5L * B * T * H;
 }
 
+// W's and U's panels on the column path: W (D, 3H) and then U (H, 3H).
+static long panels_size(int D, int H) {
+  return (long)(D + H) * CK_PANEL_COLUMNS * ck__panel_count(3L * H);
+}
+
 long ck_gru_workspace_size(int B, int T, int D, int H) {
-  (void)D;
   // P or dZx (B,T,3H), dZh (B,T,3H), hm (B,T,H); state or carry (B,H),
-  // hu (B,3H), tmp (B,H), rec or drh (B,H)
-  return 7L * B * T * H + 6L * B * H;
+  // hu (B,3H), tmp (B,H), rec or drh (B,H); then the panels, from a cache line
+  return 7L * B * T * H + 6L * B * H + panels_size(D, H) + CK_LINE_FLOATS;
 }
 
 // The passes run per batch row as loops over contiguous blocks (the row helpers of
@@ -304,6 +313,50 @@ static void before_step_backward_r(float *dZt, float *dhc, const float *drh,
 // ---------------------------------------------------------------------------
 // whole sequence
 
+// Whether this call's forward runs the column path: the calling thread's choice
+// (ck__rnn_use_microkernel), reset_after, no recurrent dropout, and U (3H columns)
+// wider than one panel, so that every thread of the team has columns (or the column
+// split forced).
+static int gru_uses_columns(int H, int reset_after, const float *rdmask) {
+  return ck__rnn_use_microkernel() && reset_after && !rdmask &&
+         (ck__rnn_force_columns() || 3 * H > CK_PANEL_COLUMNS);
+}
+
+// What the column team reads and writes, as the portable loop's: P (B,T,3H), hs
+// (B,H), hu (B,3H), rec (B,T,H) or rec_step (B,H), hprev and y may be NULL; Wp and Up
+// the panels, br the recurrent bias row.
+typedef struct {
+  float *y, *hs, *P, *hu, *hprev, *rec, *rec_step;
+  const float *x, *mask, *bi, *br, *Wp, *Up;
+  int B, T, D, H;
+} forward_team;
+
+// Member i of n: its share of the B·T rows of P = x · W + bi, then at every step
+// its panels of hu = h_{t-1} · U (every row) and its rows' pass.
+static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
+  const forward_team *L = arg;
+  const int B = L->B, T = L->T, D = L->D, H = L->H;
+  const long BT = (long)B * T, ld = (long)T * H;
+  const int panels = (int)ck__panel_count(3L * H);
+  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
+  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
+  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
+  ck__rnn_input_panels(L->P + 3 * p0 * H, L->x + p0 * D, D, L->Wp, L->bi, p1 - p0, D,
+                       3 * H);
+  ck__barrier_wait(barrier);
+  for (int t = 0; t < T; t++) {
+    long o = (long)t * H;
+    ck__gemm_panels(0, B, 3 * H, H, L->hs, H, L->Up, s0, s1, L->hu, 3L * H);
+    ck__barrier_wait(barrier);
+    after_step_forward(L->hs + (long)r0 * H, L->P + 3 * o + 3 * r0 * ld,
+                       L->hu + 3L * r0 * H, L->hprev ? L->hprev + o + r0 * ld : NULL,
+                       L->rec ? L->rec + o + r0 * ld : L->rec_step + (long)r0 * H,
+                       L->rec ? ld : H, L->y ? L->y + o + r0 * ld : NULL,
+                       L->mask ? L->mask + (long)r0 * T + t : NULL, L->br, r1 - r0, T, H);
+    ck__barrier_wait(barrier);
+  }
+}
+
 int ck_gru_forward(float *y, float *hT,
                    const float *x, const float *h0, const float *mask,
                    const float *rdmask,
@@ -333,10 +386,27 @@ int ck_gru_forward(float *y, float *hT,
   float *rec_step = tmp + BH;            // (B,H) r ⊙ h or q when there is no cache
   const float *mh = rdmask ? rdmask + 2 * BH : NULL;
 
-  // P (B·T,3H) = x · W + b (reset_after: the input bias bi), all steps at once
-  ck__rnn_input_gemm(P, x, D, W, b, 3 * H, B * T, D, 3 * H);
   if (h0) memcpy(hs, h0, sizeof(float) * BH);
   else memset(hs, 0, sizeof(float) * BH);
+  if (gru_uses_columns(H, reset_after, rdmask)) {
+    float *Wp = ck__line_align(rec_step + BH);
+    float *Up = Wp + (long)D * CK_PANEL_COLUMNS * ck__panel_count(3L * H);
+    ck__pack_panels(Wp, W, 3 * H, 0, D, 3 * H);
+    ck__pack_panels(Up, U, 3 * H, 0, H, 3 * H);
+    forward_team L = {.y = y, .hs = hs, .P = P, .hu = hu, .hprev = hprev, .rec = rec,
+                      .rec_step = rec_step, .x = x, .mask = mask, .bi = b,
+                      .br = b ? b + 3 * H : NULL, .Wp = Wp, .Up = Up, .B = B, .T = T,
+                      .D = D, .H = H};
+    long panels = ck__panel_count(3L * H);
+    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1,
+                                      2.0 * B * T * (D + H) * 3 * H),
+                 forward_columns, &L);
+    if (hT) memcpy(hT, hs, sizeof(float) * BH);
+    return 0;
+  }
+
+  // P (B·T,3H) = x · W + b (reset_after: the input bias bi), all steps at once
+  ck__rnn_input_gemm(P, x, D, W, b, 3 * H, B * T, D, 3 * H);
 
   for (int t = 0; t < T; t++) {
     float *Pt = P + 3L * t * H;

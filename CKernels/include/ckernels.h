@@ -189,7 +189,7 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // is not positive (or an enum / flag is out of range).
 
 // ---------------------------------------------------------------------------
-// rnn_parallel.c — how the LSTM and SimpleRNN run their time loops, for the calling
+// rnn_parallel.c — how the recurrent kernels run their time loops, for the calling
 // thread
 //
 // On x86-64 CPUs with AVX-512 (in optimised builds), while [b; W; U] fits in 512
@@ -205,13 +205,13 @@ void ck_relu_backward(float *dx, const float *dy, const float *y, long N);  // 0
 // and a team of threads splits every step twice, the products by panels (each
 // thread streams its share of the weights) and the fused passes by batch rows,
 // meeting at a barrier between; every step's input projection is computed by the
-// team first. Its results do not depend on the thread count at all. SimpleRNN's
-// forward takes the same column path when H is wider than 64 (its backward, and
-// GRU, run the portable path). Otherwise the portable path runs the loop on the
-// calling thread with OpenBLAS's sgemm per step (threaded inside), after one GEMM
-// for all steps' input projections. Both settings hold for kernels the calling
-// thread runs afterwards, and only for them; tests and rnnkit-bench use them to
-// compare the paths.
+// team first. Its results do not depend on the thread count at all. The forwards
+// of SimpleRNN (H over 64) and GRU (reset_after, 3H over 64, no recurrent dropout)
+// take the same column path; their backwards run the portable path. Otherwise the
+// portable path runs the loop on the calling thread with OpenBLAS's sgemm per step
+// (threaded inside), after one GEMM for all steps' input projections. Both
+// settings hold for kernels the calling thread runs afterwards, and only for them;
+// tests and rnnkit-bench use them to compare the paths.
 
 typedef enum {
   CK_RNN_PATH_AUTO = 0,         // the micro-kernel where the CPU has it and the

@@ -20,7 +20,7 @@ import Testing
   /// portable one, which unoptimised test builds choose by themselves, and the two
   /// micro-kernel ones release builds run on AVX-512 CPUs (the same as portable
   /// elsewhere): batch slices for the fixtures' small LSTMs, and the column split that
-  /// large LSTMs and wide SimpleRNNs take, forced.
+  /// large LSTMs and the forwards of wide SimpleRNNs and GRUs take, forced.
   @Test(arguments: forwardCases,
         [CK_RNN_PATH_PORTABLE, CK_RNN_PATH_MICROKERNEL, CK_RNN_PATH_MICROKERNEL_COLUMNS])
   func outputsAndGradientsMatchKeras(name: String, path: ck_rnn_path) throws {
