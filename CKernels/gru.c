@@ -336,23 +336,22 @@ typedef struct {
 static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
   const forward_team *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H;
-  const long BT = (long)B * T, ld = (long)T * H;
-  const int panels = (int)ck__panel_count(3L * H);
-  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
-  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
-  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
-  ck__rnn_input_panels(L->P + 3 * p0 * H, L->x + p0 * D, D, L->Wp, L->bi, p1 - p0, D,
-                       3 * H);
+  const long ld = (long)T * H;
+  const ck__team_share s = ck__team_share_of(i, n, B, T, (int)ck__panel_count(3L * H));
+  const int r0 = s.r0;
+  ck__rnn_input_panels(L->P + 3 * s.p0 * H, L->x + s.p0 * D, D, L->Wp, L->bi,
+                       s.p1 - s.p0, D, 3 * H);
   ck__barrier_wait(barrier);
   for (int t = 0; t < T; t++) {
     long o = (long)t * H;
-    ck__gemm_panels(0, B, 3 * H, H, L->hs, H, L->Up, s0, s1, L->hu, 3L * H);
+    ck__gemm_panels(0, B, 3 * H, H, L->hs, H, L->Up, s.s0, s.s1, L->hu, 3L * H);
     ck__barrier_wait(barrier);
     after_step_forward(L->hs + (long)r0 * H, L->P + 3 * o + 3 * r0 * ld,
                        L->hu + 3L * r0 * H, L->hprev ? L->hprev + o + r0 * ld : NULL,
                        L->rec ? L->rec + o + r0 * ld : L->rec_step + (long)r0 * H,
                        L->rec ? ld : H, L->y ? L->y + o + r0 * ld : NULL,
-                       L->mask ? L->mask + (long)r0 * T + t : NULL, L->br, r1 - r0, T, H);
+                       L->mask ? L->mask + (long)r0 * T + t : NULL, L->br, s.r1 - r0, T,
+                       H);
     ck__barrier_wait(barrier);
   }
 }

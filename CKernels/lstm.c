@@ -309,11 +309,9 @@ static void forward_rows(void *arg, int r0, int r1) {
 static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
   const forward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H;
-  const long K1 = 1L + D + H, BT = (long)B * T;
-  const int panels = (int)ck__panel_count(4L * H);
-  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
-  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
-  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
+  const long K1 = 1L + D + H;
+  const ck__team_share s = ck__team_share_of(i, n, B, T, (int)ck__panel_count(4L * H));
+  const long p0 = s.p0, p1 = s.p1;
   if (L->training) {
     for (long r = p0; r < p1; r++)  // time-major row r is x[r mod B, r / B]
       set_input_rows(L->xh + r * K1, K1, L->x + ((r % B) * T + r / B) * D, 0, 1, D);
@@ -323,13 +321,14 @@ static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
     ck__rnn_input_panels(L->P + p0 * 4 * H, L->x + p0 * D, D, L->WU + forward_w_panels(H),
                          L->b, p1 - p0, D, 4 * H);
   }
-  set_initial_h(L, r0, r1);
+  set_initial_h(L, s.r0, s.r1);
   ck__barrier_wait(barrier);
   for (int t = 0; t < T; t++) {
     const float *ht = L->xh + (L->training ? (long)t * B * K1 : 0) + 1 + D;
-    ck__gemm_panels(1, B, 4 * H, H, ht, K1, L->WU, s0, s1, L->P + t * L->pstep, L->ldp);
+    ck__gemm_panels(1, B, 4 * H, H, ht, K1, L->WU, s.s0, s.s1, L->P + t * L->pstep,
+                    L->ldp);
     ck__barrier_wait(barrier);
-    forward_pass(L, t, r0, r1);
+    forward_pass(L, t, s.r0, s.r1);
     ck__barrier_wait(barrier);
   }
 }
@@ -500,13 +499,12 @@ static void backward_columns(void *arg, int i, int n, ck__barrier *barrier) {
   const backward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H;
   const int xpanels = L->dx ? (int)ck__panel_count(D) : 0;
-  const int panels = xpanels + (int)ck__panel_count(H);
-  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
-  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
+  const ck__team_share s = ck__team_share_of(i, n, B, T, xpanels + (int)ck__panel_count(H));
+  const int s0 = s.s0, s1 = s.s1;
   const float *UTp = L->WUT + transposed_u_panel(D) * CK_PANEL_COLUMNS * 4 * H;
   for (int t = T - 1; t >= 0; t--) {
     float *dZt = L->dZ + (long)t * B * L->lddz;
-    backward_pass(L, t, r0, r1, dZt + r0 * L->lddz);
+    backward_pass(L, t, s.r0, s.r1, dZt + s.r0 * L->lddz);
     ck__barrier_wait(barrier);
     if (s0 < xpanels)
       ck__gemm_panels(1, B, D, 4 * H, dZt, L->lddz, L->WUT, s0,

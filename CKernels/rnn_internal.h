@@ -273,6 +273,21 @@ typedef struct {
 void ck__barrier_init(ck__barrier *b, int n);
 void ck__barrier_wait(ck__barrier *b);
 
+// Member i's shares of a team of n on the column path: batch rows r0..r1−1 (the
+// fused passes), panels s0..s1−1 of `panels` (the per-step products) and rows
+// p0..p1−1 of the B·T input rows (the input projection). Contiguous, in member order.
+typedef struct {
+  int r0, r1, s0, s1;
+  long p0, p1;
+} ck__team_share;
+
+static inline ck__team_share ck__team_share_of(int i, int n, int B, int T, int panels) {
+  long BT = (long)B * T;
+  ck__team_share s = {(int)((long)B * i / n), (int)((long)B * (i + 1) / n),
+                      panels * i / n, panels * (i + 1) / n, BT * i / n, BT * (i + 1) / n};
+  return s;
+}
+
 // fn(ctx, i, n, barrier) on a team of n threads at once, the calling thread as
 // i = 0; n is nthreads, or fewer when threads cannot be started (fn must work for
 // any n ≥ 1), and barrier is made for the n. Returns when all are done.

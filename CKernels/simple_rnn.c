@@ -144,22 +144,21 @@ typedef struct {
 static void forward_columns(void *arg, int i, int n, ck__barrier *barrier) {
   const forward_team *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H;
-  const long BT = (long)B * T, ld = (long)T * H;
-  const int panels = (int)ck__panel_count(H);
-  const int r0 = (int)((long)B * i / n), r1 = (int)((long)B * (i + 1) / n);
-  const int s0 = panels * i / n, s1 = panels * (i + 1) / n;
-  const long p0 = BT * i / n, p1 = BT * (i + 1) / n;
-  ck__rnn_input_panels(L->P + p0 * H, L->x + p0 * D, D, L->Wp, L->b, p1 - p0, D, H);
+  const long ld = (long)T * H;
+  const ck__team_share s = ck__team_share_of(i, n, B, T, (int)ck__panel_count(H));
+  const int r0 = s.r0;
+  ck__rnn_input_panels(L->P + s.p0 * H, L->x + s.p0 * D, D, L->Wp, L->b, s.p1 - s.p0, D,
+                       H);
   ck__barrier_wait(barrier);
   for (int t = 0; t < T; t++) {
     float *Pt = L->P + (long)t * H;
-    ck__gemm_panels(1, B, H, H, L->hs, H, L->Up, s0, s1, Pt, ld);
+    ck__gemm_panels(1, B, H, H, L->hs, H, L->Up, s.s0, s.s1, Pt, ld);
     ck__barrier_wait(barrier);
     step_forward(L->hs + (long)r0 * H, Pt + r0 * ld,
                  L->hprev ? L->hprev + (long)t * H + r0 * ld : NULL,
                  L->y ? L->y + (long)t * H + r0 * ld : NULL,
-                 L->mask ? L->mask + (long)r0 * T + t : NULL, L->activation, r1 - r0, T,
-                 H);
+                 L->mask ? L->mask + (long)r0 * T + t : NULL, L->activation, s.r1 - r0,
+                 T, H);
     ck__barrier_wait(barrier);
   }
 }
