@@ -396,10 +396,8 @@ int ck_gru_forward(float *y, float *hT,
                       .rec_step = rec_step, .x = x, .mask = mask, .bi = b,
                       .br = b ? b + 3 * H : NULL, .Wp = Wp, .Up = Up, .B = B, .T = T,
                       .D = D, .H = H};
-    long panels = ck__panel_count(3L * H);
-    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1,
-                                      2.0 * B * T * (D + H) * 3 * H),
-                 forward_columns, &L);
+    ck__run_column_team(B, ck__panel_count(3L * H), 2.0 * B * T * (D + H) * 3 * H,
+                        forward_columns, &L);
     if (hT) memcpy(hT, hs, sizeof(float) * BH);
     return 0;
   }

@@ -266,7 +266,7 @@ static void forward_pass(const forward_loop *L, int t, int r0, int r1) {
 }
 
 // Rows r0..r1−1 through all T steps (the batch slices and the portable path).
-static void forward_rows(void *arg, int r0, int r1) {
+static void forward_rows(void *arg, int slice, int r0, int r1) {
   const forward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
   const long K1 = 1L + D + H, BH = (long)B * H;
@@ -412,9 +412,7 @@ int ck_lstm_forward(float *y, float *hT, float *cT,
   }
   double flops = 2.0 * BT * K1 * 4 * H;
   if (columns) {
-    long panels = ck__panel_count(4L * H);
-    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1, flops),
-                 forward_columns, &L);
+    ck__run_column_team(B, ck__panel_count(4L * H), flops, forward_columns, &L);
   } else {
     int nthreads = L.fast ? ck__rnn_thread_count(B, CK_RNN_MIN_ROWS_PER_THREAD, flops) : 1;
     ck__parallel_rows(nthreads, forward_rows, &L, B);
@@ -435,15 +433,8 @@ typedef struct {
   const float *dy, *xh, *gates, *cprev, *tanhc, *mask, *rdmask, *WUT;
   long lddz, ldt, ucol;  // dZ's and WUT's row strides, WUT's first Uᵀ column
   long ldacc, accsize;
-  int B, T, D, H, fast, step_weights, nthreads;
+  int B, T, D, H, fast, step_weights;
 } backward_loop;
-
-// Which slice of ck__parallel_rows's split starts at row r0.
-static int slice_index(int r0, int B, int nthreads) {
-  int i = 0;
-  while (i + 1 < nthreads && (int)((long)B * (i + 1) / nthreads) <= r0) i++;
-  return i;
-}
 
 // Step t's fused adjoint pass over rows r0..r1−1, writing their dZ_t rows at dZr.
 static void backward_pass(const backward_loop *L, int t, int r0, int r1, float *dZr) {
@@ -456,15 +447,14 @@ static void backward_pass(const backward_loop *L, int t, int r0, int r1, float *
 }
 
 // Rows r0..r1−1 back through all T steps (the batch slices and the portable path).
-static void backward_rows(void *arg, int r0, int r1) {
+static void backward_rows(void *arg, int slice, int r0, int r1) {
   const backward_loop *L = arg;
   const int B = L->B, T = L->T, D = L->D, H = L->H, n = r1 - r0;
   const long BH = (long)B * H, ldt = L->ldt;
   const float *UT = L->WUT + L->ucol;
   float *dhc = L->dhc + (long)r0 * H;
   float *tmp = L->tmp + (long)r0 * H;
-  float *acc = L->step_weights ? L->acc + slice_index(r0, B, L->nthreads) * L->accsize
-                               : NULL;
+  float *acc = L->step_weights ? L->acc + slice * L->accsize : NULL;
   for (int t = T - 1; t >= 0; t--) {
     float *dZt = L->dZ + ((L->step_weights ? 0 : (long)t * B) + r0) * L->lddz;
     backward_pass(L, t, r0, r1, dZt);
@@ -561,7 +551,7 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
                      .cprev = xh + BT * K1, .tanhc = xh + BT * K1 + BTH, .mask = mask,
                      .rdmask = rdmask, .WUT = WB, .lddz = lddz, .ldt = ldt, .ucol = ucol,
                      .ldacc = ldacc, .accsize = accsize, .B = B, .T = T, .D = D, .H = H,
-                     .fast = fast, .step_weights = step_weights, .nthreads = nthreads};
+                     .fast = fast, .step_weights = step_weights};
   // [W; U]ᵀ: as rows (the batch slices, portable), or as panels (the column path)
   if (dhT) memcpy(dhc, dhT, sizeof(float) * BH);
   else memset(dhc, 0, sizeof(float) * BH);
@@ -571,9 +561,8 @@ int ck_lstm_backward(float *dx, float *dh0, float *dc0,
     ck__pack_panels(WB, W, 4 * H, 1, 4 * H, D);
     ck__pack_panels(WB + transposed_u_panel(D) * CK_PANEL_COLUMNS * 4 * H, U, 4 * H, 1,
                     4 * H, H);
-    long panels = (dx ? ck__panel_count(D) : 0) + ck__panel_count(H);
-    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1, flops),
-                 backward_columns, &L);
+    ck__run_column_team(B, (dx ? ck__panel_count(D) : 0) + ck__panel_count(H), flops,
+                        backward_columns, &L);
   } else {
     ck__transpose(WB, ldt, W, 4 * H, D, 4 * H);
     ck__transpose(WB + ucol, ldt, U, 4 * H, H, 4 * H);

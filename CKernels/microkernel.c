@@ -6,7 +6,8 @@
 // On CPUs with AVX-512 a register-blocked kernel computes 6 rows × 64 columns of C
 // per tile (24 zmm accumulators), B's rows streamed in 64-float strips, A's entries
 // broadcast. It reads A and B in place (the time loops pass weights laid out once
-// per call), so nothing is packed per step, and it runs on the calling thread: the
+// per call, as rows or, for large layers, as panels: ck__pack_panels), so nothing
+// is packed per step, and it runs on the calling thread: the
 // callers split the rows (or columns) of C across threads themselves, so no
 // OpenBLAS thread pool spins beside them. Every element of C sums its k products
 // in order 0..k−1 with FMAs, whatever the tile it falls in, so a result does not

@@ -256,9 +256,9 @@ void ck__rnn_input_panels(float *P, const float *x, long ldx, const float *Wp,
 #define CK_RNN_MIN_FLOPS_PER_THREAD 4e6
 int ck__rnn_thread_count(int units, int min_units, double flops);
 
-// fn(ctx, r0, r1) for nthreads contiguous slices [r0, r1) of 0..B−1 at once, the
-// first on the calling thread; returns when all are done.
-typedef void (*ck__rows_fn)(void *ctx, int r0, int r1);
+// fn(ctx, i, r0, r1) for nthreads contiguous slices i = [r0, r1) of 0..B−1 at once,
+// in order, the first on the calling thread; returns when all are done.
+typedef void (*ck__rows_fn)(void *ctx, int slice, int r0, int r1);
 void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B);
 
 // 1 when the calling thread forces the column split (CK_RNN_PATH_MICROKERNEL_COLUMNS)
@@ -294,14 +294,18 @@ static inline ck__team_share ck__team_share_of(int i, int n, int B, int T, int p
 typedef void (*ck__team_fn)(void *ctx, int index, int nthreads, ck__barrier *barrier);
 void ck__run_team(int nthreads, ck__team_fn fn, void *ctx);
 
+// ck__run_team for the column path of B batch rows and `panels` panels of products
+// doing `flops` in all: at most one member per row and per panel.
+void ck__run_column_team(int B, long panels, double flops, ck__team_fn fn, void *ctx);
+
 // C (m,n) = [C +] Aᵀ · B, A (k,m), B (k,n) — a weight gradient summed over k = B·T
 // rows. fast: the micro-kernel with C's columns split across threads (each
 // element's sum runs in the same order whatever the split); else OpenBLAS.
 void ck__rnn_weight_gemm(int fast, int accumulate, int m, int n, int k, const float *A,
                          long lda, const float *B, long ldb, float *C, long ldc);
 
-// The largest weight matrix (floats) a micro-kernel time loop reads at every step:
-// 128 Ki floats = 512 KiB, half a core's L2 here. Above it the portable path runs.
+// The largest weight matrix (floats) the LSTM's batch slices read at every step:
+// 128 Ki floats = 512 KiB, half a core's L2 here. Above it the column path runs.
 #define CK_RNN_MICROKERNEL_MAX_WEIGHTS (128L * 1024)
 
 #endif  // CKERNELS_RNN_INTERNAL_H

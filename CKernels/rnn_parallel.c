@@ -1,10 +1,12 @@
-// rnn_parallel.c — running a recurrent time loop over slices of the batch at once.
+// rnn_parallel.c — running a recurrent time loop on several threads at once.
 // Dims: B = batch rows, split into contiguous slices, one per thread.
 //
-// A batch row's recurrence never reads another row, so each thread can run the
-// whole time loop for its slice: no step waits for another thread. The threads are
-// started per call (tens of microseconds against a loop of milliseconds) and the
-// caller works the first slice itself.
+// Batch slices: a batch row's recurrence never reads another row, so each thread
+// can run the whole time loop for its slice, and no step waits for another thread.
+// Column teams: when every thread cannot read all the weights at every step, the
+// members split each step's work and meet at a barrier between its phases. Either
+// way the threads are started per call (tens of microseconds against a loop of
+// milliseconds) and the caller works the first share itself.
 #include "ckernels.h"
 #include "rnn_internal.h"
 
@@ -55,12 +57,12 @@ int ck__rnn_thread_count(int units, int min_units, double flops) {
 typedef struct {
   ck__rows_fn fn;
   void *ctx;
-  int r0, r1;
+  int index, r0, r1;
 } slice;
 
 static void *run_slice(void *arg) {
   slice *s = arg;
-  s->fn(s->ctx, s->r0, s->r1);
+  s->fn(s->ctx, s->index, s->r0, s->r1);
   return NULL;
 }
 
@@ -68,14 +70,14 @@ void ck__parallel_rows(int nthreads, ck__rows_fn fn, void *ctx, int B) {
   enum { MAX_THREADS = 64 };
   if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
   if (nthreads <= 1) {
-    fn(ctx, 0, B);
+    fn(ctx, 0, 0, B);
     return;
   }
   slice slices[MAX_THREADS];
   pthread_t ids[MAX_THREADS];
   int started[MAX_THREADS] = {0};
   for (int i = 0; i < nthreads; i++)
-    slices[i] = (slice){fn, ctx, (int)((long)B * i / nthreads),
+    slices[i] = (slice){fn, ctx, i, (int)((long)B * i / nthreads),
                         (int)((long)B * (i + 1) / nthreads)};
   for (int i = 1; i < nthreads; i++)
     started[i] = pthread_create(&ids[i], NULL, run_slice, &slices[i]) == 0;
@@ -156,6 +158,11 @@ void ck__run_team(int nthreads, ck__team_fn fn, void *ctx) {
   for (int i = 1; i < started; i++) pthread_join(ids[i], NULL);
 }
 
+void ck__run_column_team(int B, long panels, double flops, ck__team_fn fn, void *ctx) {
+  int units = B < panels ? B : (int)panels;
+  ck__run_team(ck__rnn_thread_count(units, 1, flops), fn, ctx);
+}
+
 typedef struct {
   int accumulate, m, n, k;
   const float *A, *B;
@@ -164,7 +171,7 @@ typedef struct {
 } weight_gemm;
 
 // C's columns 16·v0 .. 16·v1 − 1 (the last slice ends at n)
-static void weight_gemm_columns(void *arg, int v0, int v1) {
+static void weight_gemm_columns(void *arg, int slice, int v0, int v1) {
   const weight_gemm *g = arg;
   int c0 = 16 * v0, c1 = 16 * v1 < g->n ? 16 * v1 : g->n;
   ck__gemm(1, 1, g->accumulate, g->m, c1 - c0, g->k, g->A, g->lda, g->B + c0, g->ldb,

@@ -198,10 +198,8 @@ int ck_simple_rnn_forward(float *y, float *hT,
     forward_team L = {.y = y, .hs = hs, .P = P, .hprev = hprev, .x = x, .mask = mask,
                       .b = b, .Wp = Wp, .Up = Up, .activation = activation, .B = B,
                       .T = T, .D = D, .H = H};
-    long panels = ck__panel_count(H);
-    ck__run_team(ck__rnn_thread_count(B < panels ? B : (int)panels, 1,
-                                      2.0 * B * T * (D + H) * H),
-                 forward_columns, &L);
+    ck__run_column_team(B, ck__panel_count(H), 2.0 * B * T * (D + H) * H, forward_columns,
+                        &L);
     if (hT) memcpy(hT, hs, sizeof(float) * B * H);
     return 0;
   }

@@ -73,7 +73,7 @@ struct LSTMCase: RecurrentKernelCase {
 
 @Suite("LSTM kernels")
 struct LSTMKernelTests {
-  // The checks against the reference run on both paths (RecurrentKernelHarness).
+  // The checks against the reference run on every path (RecurrentPath).
 
   @Test("forward matches the Double reference, nonzero initial state",
         arguments: RecurrentPath.allCases)
@@ -165,15 +165,9 @@ struct LSTMKernelTests {
   func columnSplitTimeLoop() {
     // 4H = 280 columns: five panels, the last a part one; D = 70 and H = 70: two
     // panels each of Wᵀ and Uᵀ in backward. B = 7 rows split unevenly for the passes.
-    let c = LSTMCase(B: 7, T: 3, D: 70, H: 70, seed: 33, masked: true)
-    c.checkThreadSplitIsExact(.columns)
-    withRecurrentPath(.columns, threads: 3) {
-      c.checkForward()
-      c.checkInferenceMatchesTraining()
-    }
-    // finite differences on a size they are quick for: 4H = 68, two panels, a team of 2
-    let small = LSTMCase(B: 4, T: 3, D: 5, H: 17, seed: 34)
-    withRecurrentPath(.columns, threads: 3) { small.checkGradients() }
+    // The gradients' case: 4H = 68, two panels, a team of 2.
+    LSTMCase(B: 7, T: 3, D: 70, H: 70, seed: 33, masked: true)
+      .checkColumnSplit(gradients: LSTMCase(B: 4, T: 3, D: 5, H: 17, seed: 34))
   }
 
   @Test("invalid arguments return minus their position")

@@ -399,6 +399,21 @@ extension RecurrentKernelCase {
     }
   }
 
+  /// The column path forced: 1, 2 and 3 threads agree bit for bit, and under 3 threads
+  /// this (masked) case matches the reference, inference equals training and masked
+  /// steps carry the state; `small`, a size finite differences are quick for, checks
+  /// the gradients through the cache the path writes.
+  func checkColumnSplit(gradients small: Self,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    checkThreadSplitIsExact(.columns, sourceLocation: sourceLocation)
+    withRecurrentPath(.columns, threads: 3) {
+      checkForward(sourceLocation: sourceLocation)
+      checkInferenceMatchesTraining(sourceLocation: sourceLocation)
+      checkMaskedStepsCarryState(sourceLocation: sourceLocation)
+      small.checkGradients(sourceLocation: sourceLocation)
+    }
+  }
+
   /// The micro-kernel path (split across 3 threads) and the portable path agree on
   /// outputs and gradients: for cases too large for finite differences to be quick.
   func checkPathsAgree(sourceLocation: SourceLocation = #_sourceLocation) {
