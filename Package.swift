@@ -6,6 +6,8 @@ let package = Package(
   products: [
     // MARK: - Public API
     .library(name: "RNNKit", targets: ["RNNKit"]),
+    // Keras .keras / .h5 / .weights.h5 files and PyTorch weights; adds libhdf5.
+    .library(name: "RNNKitKeras", targets: ["RNNKitKeras"]),
     // MARK: - Executables
     .executable(name: "rnnkit", targets: ["RNNKitCLI"]),
     .executable(name: "rnnkit-bench", targets: ["RNNBench"]),
@@ -20,6 +22,11 @@ let package = Package(
       dependencies: ["CKernels"]
     ),
 
+    .target(
+      name: "RNNKitKeras",
+      dependencies: ["RNNKit", "CHDF5"]
+    ),
+
     // MARK: - Implementation details
     // OpenBLAS (cblas_sgemm) and LAPACKE, found through pkg-config.
     .systemLibrary(
@@ -27,6 +34,14 @@ let package = Package(
       path: "Sources/CBLAS",
       pkgConfig: "openblas lapacke",
       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+    ),
+    // libhdf5 (Debian's serial build), found through pkg-config; shim.h wraps the macros
+    // Swift cannot import (H5P_DEFAULT, H5T_NATIVE_FLOAT, the in-memory file driver).
+    .systemLibrary(
+      name: "CHDF5",
+      path: "Sources/CHDF5",
+      pkgConfig: "hdf5-serial",
+      providers: [.apt(["libhdf5-dev"])]
     ),
     // Pure C kernels on raw float buffers; see CKernels/include/ckernels.h.
     .target(
@@ -39,10 +54,10 @@ let package = Package(
     .executableTarget(
       name: "RNNKitCLI",
       dependencies: [
-        "RNNKit",
+        "RNNKit", "RNNKitKeras",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      path: "Sources/rnnkit"
+      path: "Sources/RNNKitCLI"
     ),
     .executableTarget(
       name: "RNNBench",
@@ -56,5 +71,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
     .testTarget(name: "RNNKitTests", dependencies: ["RNNKit", "RNNKitCLI", "CKernels"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RNNKitKerasTests", dependencies: ["RNNKitKeras", "RNNKit", "RNNKitCLI"], exclude: ["Fixtures"]),
   ]
 )
