@@ -72,6 +72,6 @@ let package = Package(
     .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
     .testTarget(name: "RNNKitTests", dependencies: ["RNNKit", "RNNKitCLI", "CKernels"], exclude: ["Fixtures"]),
     .testTarget(
-      name: "RNNKitKerasTests", dependencies: ["RNNKitKeras", "RNNKit", "RNNKitCLI"], exclude: ["Fixtures"]),
+      name: "RNNKitKerasTests", dependencies: ["RNNKitKeras", "RNNKit", "RNNKitCLI", "CKernels"], exclude: ["Fixtures"]),
   ]
 )

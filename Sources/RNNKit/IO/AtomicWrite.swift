@@ -46,7 +46,7 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendabl
 ///
 /// `beforeRename` runs after the data is on disk and before the rename: the last moment a
 /// crash could strike (tests use it to simulate one).
-func writeAtomically(_ data: Data, to url: URL, beforeRename: () -> Void = {}) throws {
+package func writeAtomically(_ data: Data, to url: URL, beforeRename: () -> Void = {}) throws {
   let path = url.isFileURL ? url.relativePath : url.absoluteString
   guard url.isFileURL else { throw FileWriteError(path: path, reason: "not a file URL") }
   let directory = url.deletingLastPathComponent()

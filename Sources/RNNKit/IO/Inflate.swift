@@ -9,7 +9,7 @@
 // MARK: - CRC-32
 
 /// CRC-32 as used by zip (reflected polynomial 0xEDB88320), slice-by-4.
-enum CRC32 {
+package enum CRC32 {
   static let tables: [[UInt32]] = {
     var t0 = [UInt32](repeating: 0, count: 256)
     for n in 0..<256 {
@@ -26,7 +26,7 @@ enum CRC32 {
   }()
 
   /// The CRC-32 of `bytes`.
-  static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+  package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     let t = tables.flatMap { $0 }
     return t.withUnsafeBufferPointer { t in
       var crc: UInt32 = 0xFFFF_FFFF

@@ -32,10 +32,10 @@ enum ConfigDecoder {
     }
     let config = json["config"] ?? .null
     // Keras 2 wrote a Sequential's layers as its whole config.
-    guard let layerConfigs = config.array ?? config["layers"]?.array else {
+    guard var layerConfigs = config.array ?? config["layers"]?.array else {
       throw KerasFileError(file: file, message: "model config has no \"layers\" list")
     }
-    if className != "Sequential" { try checkChain(layerConfigs, config: config, file: file) }
+    if className != "Sequential" { layerConfigs = try chain(layerConfigs, config: config, file: file) }
 
     var shape: [Int?]? = declaredInput(config, first: layerConfigs.first)
     var modelInput: [Int?]?
@@ -106,25 +106,62 @@ enum ConfigDecoder {
     return shape
   }
 
-  /// Refuses a Functional model unless each layer takes exactly the previous one's output.
-  static func checkChain(_ layers: [JSONValue], config: JSONValue, file: String) throws {
+  /// The layers of a Functional model that form one chain, each taking exactly the previous
+  /// one's output; anything else is refused. Keras 3 computes an Embedding's `mask_zero` mask
+  /// in a Functional model as a separate `NotEqual(input, 0)` op handed to the next layer's
+  /// `mask`: RNNKit's Embedding passes that mask along the chain itself, so those ops are
+  /// dropped once checked.
+  static func chain(_ layers: [JSONValue], config: JSONValue, file: String) throws -> [JSONValue] {
+    let inputNames = Set(layers.filter { $0["class_name"]?.string == "InputLayer" }.compactMap(layerName))
+    let maskOps = Set(layers.filter { isZeroMask($0, inputs: inputNames) }.compactMap(layerName))
+    let embeddingMasks = layers.contains { $0["class_name"]?.string == "Embedding" && $0["config"]?["mask_zero"] == .bool(true) }
     var previous: String?
+    var kept: [JSONValue] = []
     for item in layers {
-      let name = item["config"]?["name"]?.string ?? item["name"]?.string ?? "?"
+      let name = layerName(item) ?? "?"
+      if maskOps.contains(name) { continue }
       let className = item["class_name"]?.string ?? "?"
       var sources: [String] = []
-      collectSources(item["inbound_nodes"] ?? .null, into: &sources)
+      var maskSources: [String] = []
+      for node in item["inbound_nodes"]?.array ?? [] {
+        if node["args"] != nil {
+          collectSources(node["args"] ?? .null, into: &sources)
+          collectSources(node["kwargs"]?["mask"] ?? .null, into: &maskSources)
+        } else {
+          collectSources(node, into: &sources)
+        }
+      }
+      let label = "'\(name)' (\(className))"
       let expected = previous.map { [$0] } ?? []
       guard sources == expected else {
         throw KerasFileError(
-          file: file, layer: "'\(name)' (\(className))",
+          file: file, layer: label,
           message: "takes \(sources.isEmpty ? "no input" : sources.joined(separator: ", ")) where a chain would take \(expected.first ?? "the model input"); RNNKit reads Functional models only when their layers form one chain")
       }
+      guard maskSources.allSatisfy({ maskOps.contains($0) }), maskSources.isEmpty || embeddingMasks else {
+        throw KerasFileError(
+          file: file, layer: label,
+          message: "takes a mask from \(maskSources.joined(separator: ", ")); RNNKit reads only the mask an Embedding with mask_zero makes")
+      }
       previous = name
+      kept.append(item)
     }
-    if let outputs = config["output_layers"]?.array, outputs.count != 1 {
+    if let outputs = config["output_layers"]?.array, outputs.count > 1, outputs.allSatisfy({ $0.array != nil }) {
       throw KerasFileError(file: file, message: "the Functional model has \(outputs.count) outputs; RNNKit reads one-output chains")
     }
+    return kept
+  }
+
+  static func layerName(_ item: JSONValue) -> String? { item["config"]?["name"]?.string ?? item["name"]?.string }
+
+  /// Whether `item` is Keras 3's `NotEqual(model input, 0)`: an Embedding's zero mask.
+  static func isZeroMask(_ item: JSONValue, inputs: Set<String>) -> Bool {
+    guard item["class_name"]?.string == "NotEqual", let nodes = item["inbound_nodes"]?.array, nodes.count == 1,
+      let args = nodes[0]["args"]?.array, args.count == 2, args[1] == .number(0)
+    else { return false }
+    var sources: [String] = []
+    collectSources(args[0], into: &sources)
+    return sources.count == 1 && inputs.contains(sources[0])
   }
 
   /// The names of the layers an `inbound_nodes` value reads from, in Keras 3's
