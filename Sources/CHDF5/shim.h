@@ -1,6 +1,6 @@
 // libhdf5 for RNNKitKeras. Swift cannot import HDF5's property-list, type and flag macros
 // (H5P_DEFAULT, H5T_NATIVE_FLOAT, H5F_ACC_RDONLY, ...: casts and global-variable reads), nor
-// the version-mapped H5Oget_info; these inline functions return or call them.
+// the version-dependent string reclaim; these inline functions return or call them.
 #ifndef RNNKIT_CHDF5_SHIM_H
 #define RNNKIT_CHDF5_SHIM_H
 
@@ -53,18 +53,6 @@ static inline int rk_h5_object_kind(hid_t location, const char *name) {
   H5I_type_t type = H5Iget_type(object);
   H5Oclose(object);
   return type == H5I_GROUP ? 0 : type == H5I_DATASET ? 1 : 2;
-}
-
-/// The number of attributes on an open object, or -1.
-static inline long long rk_h5_attribute_count(hid_t object) {
-#if H5_VERSION_GE(1, 12, 0)
-  H5O_info2_t info;
-  if (H5Oget_info3(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
-#else
-  H5O_info_t info;
-  if (H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
-#endif
-  return (long long)info.num_attrs;
 }
 
 /// Frees the strings HDF5 allocated while reading variable-length strings into `buffer`.

@@ -79,20 +79,70 @@ public struct PyTorchStateDict {
     }
   }
 
+  /// The RNNKit layers of a PyTorch `nn.LSTM`, `nn.GRU` or `nn.RNN` saved under `module`,
+  /// with its weights: one layer per `num_layers`, each a ``Bidirectional`` (`concat`) when
+  /// the module is bidirectional. Sizes, depth, direction and bias come from the tensors'
+  /// keys and shapes; `activation` is `nn.RNN`'s `nonlinearity` (`.tanh` or `.relu`).
+  ///
+  /// - Parameter returnSequences: whether the last layer returns every step (PyTorch's
+  ///   `output`) or only the last (`output[:, -1]`); the layers below always return every step.
+  /// - Throws: ``KerasFileError`` for missing or inconsistent tensors.
+  ///
+  /// ```swift
+  /// let layers = try state.recurrentLayers(.lstm, module: "lstm")   // nn.LSTM(3, 4, num_layers=2)
+  /// let y = Sequential(layers)(x)                                    // [batch, time, 4]
+  /// ```
+  public func recurrentLayers(
+    _ kind: PyTorchRecurrentKind, module: String = "", activation: Activation = .tanh, returnSequences: Bool = true
+  ) throws -> [any Layer] {
+    let prefix = module.isEmpty ? "" : module + "."
+    guard kind == .rnn ? [.tanh, .relu].contains(activation) : activation == .tanh else {
+      throw KerasFileError(file: name, message: "activation .\(activation): nn.\(kind.rawValue) computes \(kind == .rnn ? ".tanh or .relu" : ".tanh")")
+    }
+    let gates = kind.gateCount
+    var layers: [any Layer] = []
+    while let wih = tensors[prefix + "weight_ih_l\(layers.count)"] {
+      let key = prefix + "weight_ih_l\(layers.count)"
+      guard wih.rank == 2, wih.shape[0] > 0, wih.shape[0] % gates == 0, wih.shape[1] > 0 else {
+        throw KerasFileError(file: name, message: "\(key) has shape \(wih.shape), expected [\(gates)·hidden, input] for nn.\(kind.rawValue)")
+      }
+      let (units, inputSize) = (wih.shape[0] / gates, wih.shape[1])
+      let bidirectional = tensors[key + "_reverse"] != nil
+      let sequences = returnSequences || tensors[prefix + "weight_ih_l\(layers.count + 1)"] != nil
+      let useBias = tensors[prefix + "bias_ih_l\(layers.count)"] != nil
+      let layer: any Layer
+      switch (kind, bidirectional) {
+      case (.lstm, false):
+        layer = LSTM(units: units, useBias: useBias, unitForgetBias: false, returnSequences: sequences, inputSize: inputSize)
+      case (.lstm, true):
+        layer = Bidirectional(LSTM(units: units, useBias: useBias, unitForgetBias: false, returnSequences: sequences, inputSize: inputSize))
+      case (.gru, false):
+        layer = GRU(units: units, useBias: useBias, returnSequences: sequences, inputSize: inputSize)
+      case (.gru, true):
+        layer = Bidirectional(GRU(units: units, useBias: useBias, returnSequences: sequences, inputSize: inputSize))
+      case (.rnn, false):
+        layer = SimpleRNN(units: units, activation: activation, useBias: useBias, returnSequences: sequences, inputSize: inputSize)
+      case (.rnn, true):
+        layer = Bidirectional(
+          SimpleRNN(units: units, activation: activation, useBias: useBias, returnSequences: sequences, inputSize: inputSize))
+      }
+      try load(into: layer, module: module, index: layers.count)
+      layers.append(layer)
+    }
+    guard !layers.isEmpty else {
+      throw KerasFileError(file: name, message: "no tensor \(prefix)weight_ih_l0: not an nn.\(kind.rawValue) state dict under \"\(module)\"")
+    }
+    return layers
+  }
+
   /// One direction of one PyTorch recurrent layer, as the cell's Keras-order weights.
   func cellWeights(_ cell: RecurrentCell, key: String, prefix: String) throws -> [Tensor] {
     guard let inputSize = cell.inputSize else { throw notBuilt(cell) }
     let h = cell.units
-    let gates: Int
-    switch cell {
-    case is LSTMCell: gates = 4
-    case let gru as GRUCell:
-      guard gru.resetAfter else {
-        throw KerasFileError(file: name, layer: "GRU", message: "PyTorch's GRU is Keras's reset_after=True; create the GRU with resetAfter: true")
-      }
-      gates = 3
-    default: gates = 1
+    if let gru = cell as? GRUCell, !gru.resetAfter {
+      throw KerasFileError(file: name, layer: "GRU", message: "PyTorch's GRU is Keras's reset_after=True; create the GRU with resetAfter: true")
     }
+    let gates = cell is LSTMCell ? 4 : cell is GRUCell ? 3 : 1
     // PyTorch's GRU blocks are r, z, n; Keras's are z, r, h.
     let order = gates == 3 ? [1, 0, 2] : Array(0..<gates)
     func reordered(_ t: Tensor) -> Tensor {
@@ -131,5 +181,23 @@ public struct PyTorchStateDict {
 
   func notBuilt(_ layer: any Layer) -> KerasFileError {
     KerasFileError(file: name, layer: "\(type(of: layer))", message: "has no weights yet: create it with inputSize:")
+  }
+}
+
+/// The recurrent modules of PyTorch that ``PyTorchStateDict/recurrentLayers(_:module:activation:returnSequences:)`` reads.
+public enum PyTorchRecurrentKind: String, Sendable, CaseIterable {
+  /// `nn.LSTM` → ``LSTM``.
+  case lstm = "LSTM"
+  /// `nn.GRU` → ``GRU`` with `resetAfter: true`.
+  case gru = "GRU"
+  /// `nn.RNN` → ``SimpleRNN``.
+  case rnn = "RNN"
+
+  var gateCount: Int {
+    switch self {
+    case .lstm: return 4
+    case .gru: return 3
+    case .rnn: return 1
+    }
   }
 }

@@ -23,6 +23,8 @@ enum HDF5File {
   static let maximumDepth = 64
   static let maximumObjects = 1 << 20
   static let maximumRank = 32
+  /// The attributes read: a legacy file's model and training configs and weight indexes.
+  static let attributeNames = ["model_config", "training_config", "layer_names", "weight_names"]
 
   private static let lock = Mutex(0)
 
@@ -197,19 +199,15 @@ extension HDF5File {
       }
     }
 
+    /// The attributes Keras files need, read by name. Others are never read: libhdf5 1.10
+    /// can loop forever on some corrupted variable-length strings, so reading less of an
+    /// untrusted file is safer.
     mutating func attributes(_ object: hid_t, path: String) throws -> [String: HDF5Attribute] {
-      let total = rk_h5_attribute_count(object)
-      guard total >= 0, total <= 1 << 16 else { throw fail(path, "libhdf5 cannot count the attributes") }
       var result: [String: HDF5Attribute] = [:]
-      for index in 0..<hsize_t(total) {
-        let attribute = H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, index, rk_h5p_default(), rk_h5p_default())
-        guard attribute >= 0 else { throw fail(path, "libhdf5 cannot open attribute \(index)") }
+      for name in HDF5File.attributeNames where H5Aexists(object, name) > 0 {
+        let attribute = H5Aopen(object, name, rk_h5p_default())
+        guard attribute >= 0 else { throw fail(path, "libhdf5 cannot open attribute \(name)") }
         defer { H5Aclose(attribute) }
-        let length = H5Aget_name(attribute, 0, nil)
-        guard length >= 0, length < 1 << 16 else { throw fail(path, "libhdf5 cannot name attribute \(index)") }
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        guard H5Aget_name(attribute, buffer.count, &buffer) >= 0 else { throw fail(path, "libhdf5 cannot name attribute \(index)") }
-        let name = decodeCString(buffer)
         result[name] = try value(of: attribute, path: path + "@" + name)
       }
       return result
