@@ -7,6 +7,9 @@ struct RNNKitCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rnnkit",
     abstract: "Recurrent neural networks on the CPU: demos and tools.",
-    subcommands: [TourCommand.self, EigenCommand.self, ClipCommand.self, AddingCommand.self, TrainCommand.self, NewsgroupsCommand.self]
+    subcommands: [
+      TourCommand.self, EigenCommand.self, ClipCommand.self, AddingCommand.self, TrainCommand.self, PredictCommand.self,
+      NewsgroupsCommand.self,
+    ]
   )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RNNKit
+import RNNKitKeras
 
 /// `rnnkit train`: trains the tutorials' IMDB sentiment classifier and reports test accuracy.
 struct TrainCommand: ParsableCommand {
@@ -29,7 +30,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Word-vector size.") var embeddingDim = 100
   @Option(help: "Dropout rate of the recurrent layers and the head.") var dropout: Float = 0.5
   @Option(help: "Adam's learning rate.") var learningRate: Float = 1e-3
-  @Option(help: "Write the trained weights here (safetensors).") var save: String?
+  @Option(help: "Write the trained model here: a whole Keras 3 model for a .keras path (Keras's load_model and rnnkit predict read it), else the weights as safetensors.") var save: String?
   @Option(help: "Write the loss/accuracy curves here (SVG).") var plot: String?
   @Option(help: "Random seed.") var seed: UInt64 = 0
 
@@ -87,8 +88,14 @@ struct TrainCommand: ParsableCommand {
     let scores = try model.evaluate(xTest, yTest, batchSize: 500)
     var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch)", scores["accuracy"]!, scores["loss"]!, seconds)]
     if let save {
-      try model.save(weights: URL(fileURLWithPath: save))
-      lines.append("weights saved to \(save)")
+      let url = URL(fileURLWithPath: save)
+      if url.pathExtension == "keras" {
+        try model.saveKeras(url, inputShape: [maxlen])
+        lines.append("model saved to \(save)")
+      } else {
+        try model.save(weights: url)
+        lines.append("weights saved to \(save)")
+      }
     }
     if let plot {
       try history.plot(to: URL(fileURLWithPath: plot))

@@ -286,3 +286,17 @@ func member(_ archive: NPZArchive, _ name: String, file: String) throws -> Data 
     throw KerasFileError(file: file, message: "the archive has no readable \(name): \(error)")
   }
 }
+
+extension SentimentClassifier {
+  /// Writes the classifier as a Keras 3 `.keras` archive: one Sequential of its embedding,
+  /// recurrent layers and head, compiled as the classifier is (with Adam's state).
+  ///
+  /// ```swift
+  /// try classifier.saveKeras(URL(fileURLWithPath: "imdb.keras"), inputShape: [80])
+  /// ```
+  public func saveKeras(_ url: URL, inputShape: [Int?]? = nil) throws {
+    let flat = Sequential([embedding] + recurrent.layers + head.layers)
+    if let optimizer, let loss { flat.compile(optimizer: optimizer, loss: loss, metrics: metrics) }
+    try flat.saveKeras(url, inputShape: inputShape)
+  }
+}

@@ -63,3 +63,11 @@ func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
   precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape)")
   return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
 }
+
+extension KerasFixtures {
+  /// A path under `../shared/data` beside the repository.
+  static func sharedData(_ relative: String) -> String {
+    root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("../shared/data/\(relative)").standardizedFileURL.path
+  }
+}
