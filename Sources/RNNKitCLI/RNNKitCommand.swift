@@ -8,7 +8,7 @@ struct RNNKitCommand: ParsableCommand {
     commandName: "rnnkit",
     abstract: "Recurrent neural networks on the CPU: demos and tools.",
     subcommands: [
-      TourCommand.self, EigenCommand.self, ClipCommand.self, AddingCommand.self, TrainCommand.self, PredictCommand.self,
+      TourCommand.self, EigenCommand.self, ClipCommand.self, AddingCommand.self, TrainCommand.self, PredictCommand.self, ConvertCommand.self,
       NewsgroupsCommand.self,
     ]
   )

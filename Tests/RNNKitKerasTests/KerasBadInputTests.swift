@@ -63,20 +63,20 @@ import Testing
     func checkFinite(_ file: KerasModelFile) {
       #expect(file.model.parameters.allSatisfy { $0.value.scalars.allSatisfy(\.isFinite) })
     }
-    let whole = Self.mutants(of: [UInt8](try Data(contentsOf: url)), count: 300, seed: 1) { checkFinite(try Self.load($0)) }
-    let configs = Self.mutants(of: config, count: 300, seed: 2) { bytes in
+    let whole = Self.mutants(of: [UInt8](try Data(contentsOf: url)), count: 1000, seed: 1) { checkFinite(try Self.load($0)) }
+    let configs = Self.mutants(of: config, count: 1000, seed: 2) { bytes in
       checkFinite(try Self.load(StoredZip.archive([("config.json", bytes), ("model.weights.h5", Data(weights))])))
     }
     let directory = try KerasFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let weightsURL = directory.appendingPathComponent("model.weights.h5")
-    let h5 = Self.mutants(of: weights, count: 300, seed: 3) { bytes in
+    let h5 = Self.mutants(of: weights, count: 1000, seed: 3) { bytes in
       try bytes.write(to: weightsURL)
       try original.loadKerasWeights(weightsURL)
     }
     #expect(original.parameters.allSatisfy { $0.value.scalars.allSatisfy(\.isFinite) })
     for (what, result) in [("archive", whole), ("config.json", configs), ("model.weights.h5", h5)] {
-      #expect(result.refused > 0 && result.loaded + result.refused == 300, "\(what): \(result)")
+      #expect(result.refused > 0 && result.loaded + result.refused == 1000, "\(what): \(result)")
     }
   }
 

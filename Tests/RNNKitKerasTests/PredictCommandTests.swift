@@ -13,9 +13,8 @@ import Testing
     try #require(try RNNKitCommand.parseAsRoot(["predict"] + arguments) as? PredictCommand)
   }
 
-  @Test(arguments: ["lstm_mask_stack", "conv_text", "legacy_h5", "weights_only"])
-  func writesKerasPredictionsForANPYBatch(_ name: String) throws {
-    let c = try #require(KerasFixtures.cases.first { $0.name == name })
+  @Test(arguments: KerasFixtures.predictionCases)
+  func writesKerasPredictionsForANPYBatch(_ c: KerasFixtures.Case) throws {
     let directory = try KerasFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let output = directory.appendingPathComponent("y.npy").path
@@ -30,6 +29,19 @@ import Testing
     #expect(text == "predictions \(expected.shape) written to \(output)")
     let y = try NPY.read(contentsOf: URL(fileURLWithPath: output)).tensor()
     #expect(maxDifference(y, expected) <= 1e-5)
+  }
+
+  @Test func convertWritesAKerasArchiveThatPredictsTheSame() throws {
+    let directory = try KerasFixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let output = directory.appendingPathComponent("converted.keras")
+    let command = try #require(
+      try RNNKitCommand.parseAsRoot(["convert", "--model", KerasFixtures.url("keras2_legacy.h5").path, "--output", output.path])
+        as? ConvertCommand)
+    let original = try loadKerasModel(KerasFixtures.url("keras2_legacy.h5"))
+    #expect(try command.convert() == "4 layers, \(original.parameterCount) weights written to \(output.path)")
+    let x = try KerasFixtures.array(KerasFixtures.url("keras2_legacy.input.npy"))
+    #expect(try loadKerasModel(output).predict(x).scalars == original.predict(x).scalars)
   }
 
   @Test func classifiesAReviewWithIMDBsEncoding() throws {
