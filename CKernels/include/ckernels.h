@@ -232,7 +232,9 @@ void ck_rnn_set_threads(int n);
 //
 // cache (2·B·T·H floats): a (B,T,H) the activation output of every step, then
 //   hprev (B,T,H) the state each step started from.
-// workspace: 2·B·T·H + 2·B·H floats.
+// workspace: exactly ck_simple_rnn_workspace_size(B, T, D, H) floats — size it from that
+//   call, never from a formula: 2·B·T·H + 2·B·H, plus the packed weight panels of the
+//   column path when H > 64.
 
 typedef enum { CK_RNN_TANH = 0, CK_RNN_RELU = 1 } ck_rnn_activation;
 
@@ -278,7 +280,9 @@ int ck_simple_rnn_cell_backward(float *dx, float *dh_prev, float *dW, float *dU,
 //   g, o of every step, then xh (T,B,1+D+H) each row's [1, x_t, h_{t-1}] (so db, dW
 //   and dU are one GEMM), then cprev (T,B,H), then tanhc (T,B,H) = tanh(c_t) of the
 //   step's new cell state.
-// workspace: B·T·(5H + 16) + B·(1+D+H) + (1+D+H)·(4H + 16) + 4·B·H floats.
+// workspace: exactly ck_lstm_workspace_size(B, T, D, H) floats — size it from that call,
+//   never from a formula: B·T·(5H + 16) + B·(1+D+H) + (1+D+H)·(4H + 16) + 4·B·H, plus
+//   the column path's packed weight panels and row padding for weights over 512 KiB.
 
 long ck_lstm_cache_size(int B, int T, int D, int H);
 long ck_lstm_workspace_size(int B, int T, int D, int H);
@@ -327,7 +331,9 @@ int ck_lstm_cell_backward(float *dx, float *dh_prev, float *dc_prev,
 // cache (5·B·T·H floats): gates (B,T,3H) the activations z, r, hh of every step,
 //   then hprev (B,T,H), then rec (B,T,H): reset_after = 1 keeps h·Uh + br_h,
 //   reset_after = 0 keeps r ⊙ h (with h ⊙ m_h under recurrent dropout).
-// workspace: 7·B·T·H + 6·B·H floats.
+// workspace: exactly ck_gru_workspace_size(B, T, D, H) floats — size it from that call,
+//   never from a formula: 7·B·T·H + 6·B·H, plus the packed weight panels of the column
+//   path when 3H > 64.
 
 long ck_gru_cache_size(int B, int T, int D, int H);
 long ck_gru_workspace_size(int B, int T, int D, int H);
