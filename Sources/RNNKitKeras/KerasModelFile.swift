@@ -1,7 +1,7 @@
 import Foundation
 import RNNKit
 
-/// A model read from a Keras file: the ``Sequential`` RNNKit built, and the input the file
+/// A model read from a Keras file: the `Sequential` RNNKit built, and the input the file
 /// declares, so data can be checked before it reaches a layer.
 ///
 /// Reads Keras 3 `.keras` archives, legacy full-model `.h5` files (Keras 2, tf.keras, Keras
@@ -27,9 +27,12 @@ public struct KerasModelFile {
   /// Whether an optimizer state was loaded along with the weights.
   public let loadedOptimizerState: Bool
 
-  /// Reads the model in `url`; `weights` names the weights file when `url` is an
-  /// architecture-only JSON (without it, the layers keep their fresh initial weights).
+  /// Reads the model in `url`.
   ///
+  /// - Parameters:
+  ///   - url: a `.keras` archive, a legacy `.h5` file, or a `model.to_json()` architecture.
+  ///   - weights: the weights file for an architecture-only JSON (a `.weights.h5` or legacy
+  ///     `.h5`); without it, the layers keep their fresh initial weights.
   /// - Throws: ``KerasFileError`` (or ``HDF5Error``) naming the file, the layer, the option
   ///   or weight and the expected and actual value, for a file RNNKit cannot read or a
   ///   layer or option it does not have.
@@ -167,10 +170,12 @@ extension Sequential {
   /// `model.weights.h5`) that `keras.models.load_model` reads; with Adam, its state too,
   /// so training continues in Keras. The file appears whole or not at all.
   ///
-  /// - Parameter inputShape: the per-sample input shape, nil for any length; by default
-  ///   `[nil]` (token ids) for a model that starts with an Embedding and `[nil, features]`
-  ///   for one that starts with a recurrent or Conv1D layer. A model with a Flatten needs
-  ///   its time steps here.
+  /// - Parameters:
+  ///   - url: where to write the archive (conventionally `*.keras`).
+  ///   - inputShape: the per-sample input shape, nil for any length; by default
+  ///     `[nil]` (token ids) for a model that starts with an Embedding and `[nil, features]`
+  ///     for one that starts with a recurrent or Conv1D layer. A model with a Flatten needs
+  ///     its time steps here.
   /// - Throws: ``KerasFileError`` for a layer Keras has no equivalent of, or a layer
   ///   that has not created its weights yet.
   ///

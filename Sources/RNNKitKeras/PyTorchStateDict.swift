@@ -9,7 +9,7 @@ import RNNKit
 /// | `nn.LSTM` `weight_ih_l{k}` [4H, D], `weight_hh_l{k}` [4H, H], `bias_ih_l{k}` + `bias_hh_l{k}` | `LSTM` kernel = W_ihᵀ [D, 4H], recurrent kernel = W_hhᵀ, bias = b_ih + b_hh (gates i, f, g, o = Keras's i, f, c, o) |
 /// | `nn.GRU` (gates r, z, n) | `GRU(resetAfter: true)`: rows reordered to z, r, n, transposed; bias [2, 3H] = [b_ih; b_hh] reordered |
 /// | `nn.RNN` (tanh or relu) | `SimpleRNN`: kernel = W_ihᵀ, bias = b_ih + b_hh |
-/// | `_reverse` suffix | the backward layer of a ``Bidirectional`` |
+/// | `_reverse` suffix | the backward layer of a `Bidirectional` |
 /// | `nn.Linear` `weight` [out, in], `bias` | `Dense` kernel = weightᵀ |
 /// | `nn.Embedding` `weight` | `Embedding` embeddings |
 ///
@@ -49,7 +49,7 @@ public struct PyTorchStateDict {
 
   /// Loads the PyTorch module `module` (a key prefix such as `"lstm"`, `"fc"`, or `""` for a
   /// bare module) into `layer`: an `Embedding`, a `Dense`, a recurrent layer (PyTorch layer
-  /// `index` of the module) or a ``Bidirectional`` (layer `index` and its `_reverse`).
+  /// `index` of the module) or a `Bidirectional` (layer `index` and its `_reverse`).
   ///
   /// - Throws: ``KerasFileError`` naming the file, the key and both shapes for a missing or
   ///   mismatched weight; nothing is changed then.
@@ -80,12 +80,17 @@ public struct PyTorchStateDict {
   }
 
   /// The RNNKit layers of a PyTorch `nn.LSTM`, `nn.GRU` or `nn.RNN` saved under `module`,
-  /// with its weights: one layer per `num_layers`, each a ``Bidirectional`` (`concat`) when
+  /// with its weights: one layer per `num_layers`, each a `Bidirectional` (`concat`) when
   /// the module is bidirectional. Sizes, depth, direction and bias come from the tensors'
   /// keys and shapes; `activation` is `nn.RNN`'s `nonlinearity` (`.tanh` or `.relu`).
   ///
-  /// - Parameter returnSequences: whether the last layer returns every step (PyTorch's
-  ///   `output`) or only the last (`output[:, -1]`); the layers below always return every step.
+  /// - Parameters:
+  ///   - kind: the PyTorch module: `.lstm`, `.gru` or `.rnn`.
+  ///   - module: the module's key prefix in the state dict (`"lstm"` for `lstm.weight_ih_l0`),
+  ///     `""` for a module saved on its own.
+  ///   - activation: `nn.RNN`'s `nonlinearity`; `.tanh` for the others.
+  ///   - returnSequences: whether the last layer returns every step (PyTorch's `output`) or
+  ///     only the last (`output[:, -1]`); the layers below always return every step.
   /// - Throws: ``KerasFileError`` for missing or inconsistent tensors.
   ///
   /// ```swift
@@ -186,11 +191,11 @@ public struct PyTorchStateDict {
 
 /// The recurrent modules of PyTorch that ``PyTorchStateDict/recurrentLayers(_:module:activation:returnSequences:)`` reads.
 public enum PyTorchRecurrentKind: String, Sendable, CaseIterable {
-  /// `nn.LSTM` → ``LSTM``.
+  /// `nn.LSTM` → `LSTM`.
   case lstm = "LSTM"
-  /// `nn.GRU` → ``GRU`` with `resetAfter: true`.
+  /// `nn.GRU` → `GRU` with `resetAfter: true`.
   case gru = "GRU"
-  /// `nn.RNN` → ``SimpleRNN``.
+  /// `nn.RNN` → `SimpleRNN`.
   case rnn = "RNN"
 
   var gateCount: Int {

@@ -4,7 +4,7 @@ import RNNKit
 /// Writes a zip archive of uncompressed ("stored") members, as Keras 3 itself writes
 /// `.keras` files. Written by hand because it is forty lines: a local header before each
 /// member, a central directory and its end record (PKWARE APPNOTE 4.3); reading goes
-/// through RNNKit's zip reader (``NPZ``), which also inflates compressed members.
+/// through RNNKit's zip reader (`NPZ`), which also inflates compressed members.
 enum StoredZip {
   /// The archive of `members`, in order.
   static func archive(_ members: [(name: String, data: Data)]) -> Data {

@@ -1,6 +1,6 @@
 import RNNKit
 
-/// Writes a ``Sequential``'s architecture as the Keras 3 config that `keras.models.load_model`
+/// Writes a `Sequential`'s architecture as the Keras 3 config that `keras.models.load_model`
 /// and `keras.models.model_from_json` read: an InputLayer with the model's input shape, then
 /// each layer's class, options and input shape (`build_config`), so Keras builds every
 /// layer before it loads the weights.
