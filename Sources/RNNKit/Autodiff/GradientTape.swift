@@ -2,7 +2,7 @@
 /// in the spirit of TensorFlow's `tf.GradientTape`.
 ///
 /// Watch the tensors you want gradients for, run the computation inside ``record(_:)``,
-/// then ask for ``gradient(of:wrt:)``. Layers' parameters are watched for you.
+/// then ask for ``gradient(of:wrt:)->Tensor``. Layers' parameters are watched for you.
 ///
 /// ```swift
 /// let tape = GradientTape()

@@ -65,8 +65,11 @@ extension AddingProblem {
   /// - Parameters:
   ///   - model: a model from ``model(cell:units:seed:)`` or your own `[batch, length, 2] → [batch, 1]`.
   ///   - length: the sequence length.
-  ///   - trainSamples, testSamples: data set sizes.
-  ///   - epochs, batchSize, learningRate: the training budget.
+  ///   - trainSamples: the training set's size.
+  ///   - testSamples: the test set's size.
+  ///   - epochs: passes over the training set.
+  ///   - batchSize: samples per step.
+  ///   - learningRate: Adam's learning rate.
   ///   - verbose: progress output.
   ///   - seed: seeds the data.
   ///

@@ -64,7 +64,8 @@ public final class EarlyStopping: Callback {
   ///   - monitor: the log key to watch.
   ///   - minDelta: the smallest change that counts as an improvement.
   ///   - patience: epochs without improvement before stopping.
-  ///   - mode: `nil` infers from the name (anything with "acc" is higher-is-better).
+  ///   - lowerIsBetter: whether a lower value is an improvement; `nil` infers it from the name
+  ///     (anything with "acc" is higher-is-better).
   ///   - restoreBestWeights: restore the best epoch's weights when stopping.
   public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, lowerIsBetter: Bool? = nil, restoreBestWeights: Bool = false) {
     self.monitor = monitor

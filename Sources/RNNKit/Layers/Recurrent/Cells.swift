@@ -19,8 +19,11 @@ public final class SimpleRNNCell: RecurrentCell {
   ///   - units: the state size H.
   ///   - activation: `.tanh` or `.relu`.
   ///   - useBias: add a bias.
-  ///   - kernelInitializer, recurrentInitializer, biasInitializer: Keras's defaults.
-  ///   - dropout, recurrentDropout: training-time drop fractions.
+  ///   - kernelInitializer: the input kernel's initializer (Keras's default: Glorot uniform).
+  ///   - recurrentInitializer: the recurrent kernel's initializer (Keras's default: orthogonal).
+  ///   - biasInitializer: the bias's initializer (Keras's default: zeros).
+  ///   - dropout: the fraction of the inputs dropped in training (one mask per sequence).
+  ///   - recurrentDropout: the fraction of the recurrent state dropped in training.
   ///   - inputSize: build the weights now for this many features (else on first call).
   ///   - seed: seeds initialisation and dropout; `nil` draws from ``setRandomSeed(_:)``'s stream.
   public init(
@@ -68,8 +71,11 @@ public final class LSTMCell: RecurrentCell {
   ///   - recurrentActivation: `.sigmoid`, likewise.
   ///   - useBias: add a bias.
   ///   - unitForgetBias: start the forget gate's bias at 1 (bias initializer must be `.zeros`, as in Keras).
-  ///   - kernelInitializer, recurrentInitializer, biasInitializer: Keras's defaults.
-  ///   - dropout, recurrentDropout: training-time drop fractions.
+  ///   - kernelInitializer: the input kernel's initializer (Keras's default: Glorot uniform).
+  ///   - recurrentInitializer: the recurrent kernel's initializer (Keras's default: orthogonal).
+  ///   - biasInitializer: the bias's initializer (Keras's default: zeros).
+  ///   - dropout: the fraction of the inputs dropped in training (one mask per sequence).
+  ///   - recurrentDropout: the fraction of the recurrent state dropped in training.
   ///   - inputSize: build the weights now for this many features.
   ///   - seed: seeds initialisation and dropout.
   public init(
@@ -127,8 +133,11 @@ public final class GRUCell: RecurrentCell {
   ///   - recurrentActivation: `.sigmoid`, likewise.
   ///   - useBias: add a bias.
   ///   - resetAfter: Keras's `reset_after`.
-  ///   - kernelInitializer, recurrentInitializer, biasInitializer: Keras's defaults.
-  ///   - dropout, recurrentDropout: training-time drop fractions.
+  ///   - kernelInitializer: the input kernel's initializer (Keras's default: Glorot uniform).
+  ///   - recurrentInitializer: the recurrent kernel's initializer (Keras's default: orthogonal).
+  ///   - biasInitializer: the bias's initializer (Keras's default: zeros).
+  ///   - dropout: the fraction of the inputs dropped in training (one mask per sequence).
+  ///   - recurrentDropout: the fraction of the recurrent state dropped in training.
   ///   - inputSize: build the weights now for this many features.
   ///   - seed: seeds initialisation and dropout.
   public init(
