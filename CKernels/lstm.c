@@ -2,7 +2,7 @@
 // Dims: B = batch, T = time, D = input features, H = units; 4H = the packed gates
 // i, f, c (candidate, called g below), o, in Keras's order.
 //
-// Layout: the kernel works time-major inside (DESIGN.md): step t's slice of every
+// Layout: the kernel works time-major inside (RNNKit.docc, "How the kernels run"): step t's slice of every
 // (T,B,·) buffer is B contiguous rows. Each row of a step is laid out as
 // xh = [1, x_t, h_{t-1}] (1+D+H floats) and the weights once per call as
 // WU = [b; W; U] (1+D+H, 4H), so a step's pre-activations, bias included, are one

@@ -79,7 +79,7 @@ private final class RawKernelCall {
   }
 }
 
-/// The GEMMs of the portable algorithm (DESIGN.md, "The recurrent kernels") with
+/// The GEMMs of the portable algorithm (RNNKit.docc, "How the kernels run") with
 /// OpenBLAS, the same shapes and strides, timed alone: forward = one input GEMM
 /// (B·T,D)·(D,G·H) plus T recurrent (B,H)·(H,G·H); backward = T of (B,G·H)·(G·H,H) plus dW,
 /// dx, dU over all B·T rows. The kernel's time minus this floor is what its passes and its
