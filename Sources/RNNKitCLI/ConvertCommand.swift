@@ -18,14 +18,7 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "The weights for a JSON architecture (a .weights.h5 or legacy .h5).") var weights: String?
   @Option(help: "Where to write the .keras archive.") var output: String
 
-  func run() throws {
-    do {
-      print(try convert())
-    } catch {
-      FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-      throw ExitCode.failure
-    }
-  }
+  func run() throws { try printReportingErrors(convert) }
 
   /// Reads, writes and returns what to print.
   func convert() throws -> String {

@@ -34,14 +34,7 @@ struct NewsgroupsCommand: ParsableCommand {
     guard maxlen >= 149 else { throw ValidationError("--maxlen must be at least 149 for three Conv1D(5) with pooling 5, got \(maxlen)") }
   }
 
-  func run() throws {
-    do {
-      print(try train())
-    } catch {
-      FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-      throw ExitCode.failure
-    }
-  }
+  func run() throws { try printReportingErrors(train) }
 
   func train() throws -> String {
     setRandomSeed(seed)

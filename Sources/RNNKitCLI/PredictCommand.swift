@@ -33,14 +33,7 @@ struct PredictCommand: ParsableCommand {
     if let maxlen, maxlen < 1 { throw ValidationError("--maxlen must be at least 1, got \(maxlen)") }
   }
 
-  func run() throws {
-    do {
-      print(try predict())
-    } catch {
-      FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-      throw ExitCode.failure
-    }
-  }
+  func run() throws { try printReportingErrors(predict) }
 
   /// Loads the model, predicts and returns what to print.
   func predict() throws -> String {

@@ -48,16 +48,7 @@ struct TrainCommand: ParsableCommand {
     guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
   }
 
-  func run() throws {
-    do {
-      print(try train())
-    } catch let error as ValidationError {
-      throw error
-    } catch {
-      FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-      throw ExitCode.failure
-    }
-  }
+  func run() throws { try printReportingErrors(train) }
 
   /// Loads the data, trains (printing progress and the model summary) and returns the result lines.
   func train() throws -> String {

@@ -177,31 +177,26 @@ extension HDF5File {
       defer { H5Tclose(type) }
       switch H5Tget_class(type) {
       case H5T_FLOAT:
-        try charge(count * 4, path: path)
-        var values = [Float](repeating: 0, count: count)
-        if count > 0 {
-          guard H5Dread(d, rk_h5t_native_float(), rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), &values) >= 0 else {
-            throw fail(path, "libhdf5 cannot read the values (\(count) floats)")
-          }
-        }
-        return HDF5Dataset(shape: shape, values: .float32(values))
+        return HDF5Dataset(shape: shape, values: .float32(try read(d, as: rk_h5t_native_float(), count: count, path: path)))
       case H5T_INTEGER:
-        try charge(count * 8, path: path)
-        var values = [Int64](repeating: 0, count: count)
-        if count > 0 {
-          guard H5Dread(d, rk_h5t_native_int64(), rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), &values) >= 0 else {
-            throw fail(path, "libhdf5 cannot read the values (\(count) integers)")
-          }
-        }
-        return HDF5Dataset(shape: shape, values: .int64(values))
+        return HDF5Dataset(shape: shape, values: .int64(try read(d, as: rk_h5t_native_int64(), count: count, path: path)))
       default:
         return HDF5Dataset(shape: shape, values: .unsupported("datatype class \(H5Tget_class(type).rawValue)"))
       }
     }
 
-    /// The attributes Keras files need, read by name. Others are never read: libhdf5 1.10
-    /// can loop forever on some corrupted variable-length strings, so reading less of an
-    /// untrusted file is safer.
+    /// A dataset's `count` values converted by libhdf5 to `memoryType` (Float or Int64).
+    mutating func read<Element: Numeric>(_ d: hid_t, as memoryType: hid_t, count: Int, path: String) throws -> [Element] {
+      try charge(count * MemoryLayout<Element>.stride, path: path)
+      var values = [Element](repeating: 0, count: count)
+      if count > 0 {
+        guard H5Dread(d, memoryType, rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), &values) >= 0 else {
+          throw fail(path, "libhdf5 cannot read the values (\(count) of \(Element.self))")
+        }
+      }
+      return values
+    }
+
     mutating func attributes(_ object: hid_t, path: String) throws -> [String: HDF5Attribute] {
       var result: [String: HDF5Attribute] = [:]
       for name in HDF5File.attributeNames where H5Aexists(object, name) > 0 {
@@ -315,20 +310,23 @@ extension HDF5File {
       defer { H5Sclose(space) }
       switch dataset.values {
       case .float32(let values):
-        let d = H5Dcreate2(location, key, rk_h5t_ieee_f32le(), space, rk_h5p_default(), rk_h5p_default(), rk_h5p_default())
-        guard d >= 0 else { throw fail(path, "libhdf5 cannot create the dataset") }
-        defer { H5Dclose(d) }
-        guard values.isEmpty || H5Dwrite(d, rk_h5t_native_float(), rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), values) >= 0
-        else { throw fail(path, "libhdf5 cannot write the values") }
+        try create(key, in: location, space: space, fileType: rk_h5t_ieee_f32le(), memoryType: rk_h5t_native_float(), values, path: path)
       case .int64(let values):
-        let d = H5Dcreate2(location, key, rk_h5t_std_i64le(), space, rk_h5p_default(), rk_h5p_default(), rk_h5p_default())
-        guard d >= 0 else { throw fail(path, "libhdf5 cannot create the dataset") }
-        defer { H5Dclose(d) }
-        guard values.isEmpty || H5Dwrite(d, rk_h5t_native_int64(), rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), values) >= 0
-        else { throw fail(path, "libhdf5 cannot write the values") }
+        try create(key, in: location, space: space, fileType: rk_h5t_std_i64le(), memoryType: rk_h5t_native_int64(), values, path: path)
       case .unsupported(let what):
         throw fail(path, "cannot write a dataset of \(what)")
       }
+    }
+
+    /// Creates dataset `key` of `fileType` holding `values` (given as `memoryType`).
+    func create<Element>(
+      _ key: String, in location: hid_t, space: hid_t, fileType: hid_t, memoryType: hid_t, _ values: [Element], path: String
+    ) throws {
+      let d = H5Dcreate2(location, key, fileType, space, rk_h5p_default(), rk_h5p_default(), rk_h5p_default())
+      guard d >= 0 else { throw fail(path, "libhdf5 cannot create the dataset") }
+      defer { H5Dclose(d) }
+      guard values.isEmpty || H5Dwrite(d, memoryType, rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), values) >= 0
+      else { throw fail(path, "libhdf5 cannot write the values") }
     }
 
     func write(_ attribute: HDF5Attribute, named key: String, on object: hid_t, path: String) throws {
