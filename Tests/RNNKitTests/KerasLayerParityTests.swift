@@ -11,6 +11,13 @@ import Testing
 /// only in summation order (ours in double) and in the activation polynomials
 /// (≤ 2e-6 relative).
 @Suite struct KerasLayerParityTests {
+  /// A missing or renamed fixture folder would otherwise give zero cases and a pass.
+  @Test func everyFixtureFamilyIsThere() {
+    for (prefix, count) in [("dense_", 9), ("embedding_", 2), ("softmax_", 2), ("loss_", 12), ("metric_", 7)] {
+      #expect(LayerFixture.names(prefix: prefix).count == count, "\(prefix)* fixtures in Fixtures/layers")
+    }
+  }
+
   // MARK: - Dense
 
   @Test(arguments: LayerFixture.names(prefix: "dense_"))

@@ -61,7 +61,7 @@ import Testing
     let weights = lstm.getWeights()
     // The weights as tracked inputs of the fused op itself.
     expectGradientsMatchFiniteDifferences(at: weights) { w in
-      RecurrentKernel.lstm.sequence(
+      RecurrentOperation.lstm.sequence(
         x: xs, initialStates: nil, mask: mask, recurrentDropoutMask: nil,
         kernel: w[0], recurrentKernel: w[1], bias: w[2], workspace: KernelWorkspace()
       ).outputs

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 // The bridge to conv1d.c and pooling.c: the only place Conv1D and the pooling layers
 // touch pointers. Shapes are checked by the layers; a kernel status other than 0 here

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 // The bridge to the layer and training kernels (embedding.c, dense.c, softmax.c,
 // losses.c): the only place the Embedding, Dense, softmax, loss and metric code
@@ -6,7 +6,7 @@ import CKernels
 // than 0 here is a bug, so it is a precondition.
 
 /// Which loss kernel pair computes a loss.
-enum LossKernel: Sendable {
+enum LossOperation: Sendable {
   case binaryCrossentropy(fromLogits: Bool)
   case categoricalCrossentropy(fromLogits: Bool)
   case sparseCategoricalCrossentropy(fromLogits: Bool)
@@ -53,7 +53,8 @@ extension Kernels {
   // MARK: - Bias and activation
 
   /// act(z + b) over rows of the last axis; `b` is `[C]` or `nil`.
-  static func biasActivation(_ z: Tensor, bias: Tensor?, activation: ck_activation) -> Tensor {
+  static func biasActivation(_ z: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
+    let activation = activation.elementwiseKernel!
     let C = z.shape.last!
     return Tensor(unsafeUninitializedShape: z.shape) { y, n in
       z.withUnsafePointer { zp in
@@ -69,7 +70,8 @@ extension Kernels {
   }
 
   /// (dz, db) for y = act(z + b); db is `nil` when not wanted.
-  static func biasActivationBackward(dy: Tensor, y: Tensor, activation: ck_activation, wantBias: Bool) -> (Tensor, Tensor?) {
+  static func biasActivationBackward(dy: Tensor, y: Tensor, activation: Activation, wantBias: Bool) -> (Tensor, Tensor?) {
+    let activation = activation.elementwiseKernel!
     let C = y.shape.last!
     var dz = Tensor(zeros: y.shape)
     var db: Tensor? = wantBias ? Tensor(zeros: [C]) : nil
@@ -119,7 +121,7 @@ extension Kernels {
 
   /// One loss per row of `pred` (its shape without the last axis); `target` is laid
   /// out as the kernel expects (R,C), or (R) for sparse.
-  static func lossForward(_ kind: LossKernel, pred: Tensor, target: Tensor) -> Tensor {
+  static func lossForward(_ kind: LossOperation, pred: Tensor, target: Tensor) -> Tensor {
     let C = Int32(pred.shape.last!)
     return Tensor(unsafeUninitializedShape: Array(pred.shape.dropLast())) { loss, R in
       pred.withUnsafePointer { p in
@@ -142,7 +144,7 @@ extension Kernels {
   }
 
   /// dpred for a per-row loss gradient `dloss`.
-  static func lossBackward(_ kind: LossKernel, dloss: Tensor, pred: Tensor, target: Tensor) -> Tensor {
+  static func lossBackward(_ kind: LossOperation, dloss: Tensor, pred: Tensor, target: Tensor) -> Tensor {
     let C = Int32(pred.shape.last!)
     let R = dloss.scalarCount
     var dpred = Tensor(zeros: pred.shape)

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 extension Kernels {
   /// Q of the QR decomposition of `a` ([m, n], m ≥ n), columns signed by diag(R).
@@ -69,8 +69,9 @@ extension Kernels {
     }
   }
 
-  static func vectorNorm(_ x: Tensor, _ order: ck_norm_ord) -> Float {
-    x.withUnsafePointer { ck_vector_norm(order, $0, x.scalarCount) }
+  static func vectorNorm(_ x: Tensor, _ kind: NormKind) -> Float {
+    let order: ck_norm_ord = kind == .l1 ? CK_NORM_L1 : kind == .infinity ? CK_NORM_INF : CK_NORM_L2
+    return x.withUnsafePointer { ck_vector_norm(order, $0, x.scalarCount) }
   }
 
   // MARK: - Clipping

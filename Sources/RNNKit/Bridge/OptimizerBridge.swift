@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 // The bridge between the optimizers and their fused C kernels (CKernels/optimizers.c):
 // the parameter's value and its slots are made unique (copy-on-write) and updated in

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 /// A seeded random-number generator (xoshiro256**): the same seed gives the same
 /// numbers on every run and every machine.

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 
 // The bridge to the fused recurrent kernels (simple_rnn.c, lstm.c, gru.c): each whole
 // sequence, and each single cell step, is one differentiable operation on the tape.
@@ -15,7 +15,7 @@ final class KernelWorkspace: @unchecked Sendable {
 }
 
 /// Which fused kernel computes a recurrent cell.
-enum RecurrentKernel: Sendable, Equatable {
+enum RecurrentOperation: Sendable, Equatable {
   case simpleRNN(relu: Bool)
   case lstm
   case gru(resetAfter: Bool)
@@ -77,18 +77,20 @@ enum RecurrentKernel: Sendable, Equatable {
     let work = workspace.pointer(count: workspaceCount(B: B, T: T, D: D, H: H))
     let y = TensorStorage(uninitializedCount: B * T * H)
     let finals = (0..<stateCount).map { _ in TensorStorage(uninitializedCount: B * H) }
-    let h0 = initialStates?[0].storage.pointer, c0 = initialStates?.dropFirst().first?.storage.pointer
-    let (xp, mp, rp) = (x.storage.pointer, mask?.storage.pointer, recurrentDropoutMask?.storage.pointer)
-    let (wp, up, bp) = (kernel.storage.pointer, recurrentKernel.storage.pointer, bias?.storage.pointer)
+    let o = KernelOperands()
+    let (xp, h0, c0) = (o.pointer(x), o.pointer(initialStates?[0]), o.pointer(initialStates?.dropFirst().first))
+    let (mp, rp) = (o.pointer(mask), o.pointer(recurrentDropoutMask))
+    let (wp, up, bp) = (o.pointer(kernel), o.pointer(recurrentKernel), o.pointer(bias))
+    let (yp, hT, cT, cp) = (o.pointer(y), o.pointer(finals[0]), o.pointer(finals.dropFirst().first), o.pointer(cache))
     let (b, t, d, h) = (Int32(B), Int32(T), Int32(D), Int32(H))
-    let status: Int32 = withExtendedLifetime((inputs, mask, recurrentDropoutMask)) {
+    let status: Int32 = o.call {
       switch self {
       case .simpleRNN:
-        return ck_simple_rnn_forward(y.pointer, finals[0].pointer, xp, h0, mp, rp, wp, up, bp, activation, cache?.pointer, work, b, t, d, h)
+        return ck_simple_rnn_forward(yp, hT, xp, h0, mp, rp, wp, up, bp, activation, cp, work, b, t, d, h)
       case .lstm:
-        return ck_lstm_forward(y.pointer, finals[0].pointer, finals[1].pointer, xp, h0, c0, mp, rp, wp, up, bp, cache?.pointer, work, b, t, d, h)
+        return ck_lstm_forward(yp, hT, cT, xp, h0, c0, mp, rp, wp, up, bp, cp, work, b, t, d, h)
       case .gru:
-        return ck_gru_forward(y.pointer, finals[0].pointer, xp, h0, mp, rp, wp, up, bp, resetAfterFlag, cache?.pointer, work, b, t, d, h)
+        return ck_gru_forward(yp, hT, xp, h0, mp, rp, wp, up, bp, resetAfterFlag, cp, work, b, t, d, h)
       }
     }
     precondition(status == 0, "\(self) forward kernel rejected argument \(-status) for B=\(B) T=\(T) D=\(D) H=\(H)")
@@ -102,22 +104,23 @@ enum RecurrentKernel: Sendable, Equatable {
       let dx = Tensor(zeros: xd.shape), dW = Tensor(zeros: wd.shape), dU = Tensor(zeros: ud.shape)
       let db = Tensor(zeros: bias?.shape ?? [])
       var dStates = (0..<stateCount).map { _ in Tensor(zeros: [B, H]) }
-      // A result no gradient reached is NULL to the kernel (a zero gradient).
-      let dy = grads[0]?.storage.pointer, dhT = grads[1]?.storage.pointer
-      let dcT = grads.count > 2 ? grads[2]?.storage.pointer : nil
       let work = workspace.pointer(count: workspaceCount(B: B, T: T, D: D, H: H))
-      let dxp = dx.storage.pointer, dWp = dW.storage.pointer, dUp = dU.storage.pointer
-      let dbp = hasBias ? db.storage.pointer : nil
-      let dh0 = hasInitial ? dStates[0].storage.pointer : nil
-      let dc0 = hasInitial && dStates.count > 1 ? dStates[1].storage.pointer : nil
-      let status: Int32 = withExtendedLifetime((grads, xd, md, rd, wd, ud, cache, dx, dW, dU, db, dStates)) {
+      let o = KernelOperands()
+      // A result no gradient reached is NULL to the kernel (a zero gradient).
+      let (dy, dhT, dcT) = (o.pointer(grads[0]), o.pointer(grads[1]), o.pointer(grads.count > 2 ? grads[2] : nil))
+      let (dxp, dWp, dUp, dbp) = (o.pointer(dx), o.pointer(dW), o.pointer(dU), o.pointer(hasBias ? db : nil))
+      let dh0 = o.pointer(hasInitial ? dStates[0] : nil)
+      let dc0 = o.pointer(hasInitial && dStates.count > 1 ? dStates[1] : nil)
+      let (xp, mp, rp, wp, up) = (o.pointer(xd), o.pointer(md), o.pointer(rd), o.pointer(wd), o.pointer(ud))
+      let cp = o.pointer(cache)
+      let status: Int32 = o.call {
         switch self {
         case .simpleRNN:
-          return ck_simple_rnn_backward(dxp, dh0, dWp, dUp, dbp, dy, dhT, xd.storage.pointer, md?.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, activation, cache.pointer, work, b, t, d, h)
+          return ck_simple_rnn_backward(dxp, dh0, dWp, dUp, dbp, dy, dhT, xp, mp, rp, wp, up, activation, cp, work, b, t, d, h)
         case .lstm:
-          return ck_lstm_backward(dxp, dh0, dc0, dWp, dUp, dbp, dy, dhT, dcT, xd.storage.pointer, md?.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, cache.pointer, work, b, t, d, h)
+          return ck_lstm_backward(dxp, dh0, dc0, dWp, dUp, dbp, dy, dhT, dcT, xp, mp, rp, wp, up, cp, work, b, t, d, h)
         case .gru:
-          return ck_gru_backward(dxp, dh0, dWp, dUp, dbp, dy, dhT, xd.storage.pointer, md?.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, resetAfterFlag, cache.pointer, work, b, t, d, h)
+          return ck_gru_backward(dxp, dh0, dWp, dUp, dbp, dy, dhT, xp, mp, rp, wp, up, resetAfterFlag, cp, work, b, t, d, h)
         }
       }
       precondition(status == 0, "\(self) backward kernel rejected argument \(-status)")
@@ -141,18 +144,19 @@ enum RecurrentKernel: Sendable, Equatable {
     let cache = recording ? TensorStorage(uninitializedCount: cacheCount(B: B, T: 1, D: D, H: H)) : nil
     let work = workspace.pointer(count: workspaceCount(B: B, T: 1, D: D, H: H))
     let news = (0..<stateCount).map { _ in TensorStorage(uninitializedCount: B * H) }
-    let (xp, rp) = (x.storage.pointer, recurrentDropoutMask?.storage.pointer)
-    let (hp, cp) = (state[0].storage.pointer, state.count > 1 ? state[1].storage.pointer : nil)
-    let (wp, up, bp) = (kernel.storage.pointer, recurrentKernel.storage.pointer, bias?.storage.pointer)
+    let o = KernelOperands()
+    let (xp, rp, hp, cp) = (o.pointer(x), o.pointer(recurrentDropoutMask), o.pointer(state[0]), o.pointer(state.count > 1 ? state[1] : nil))
+    let (wp, up, bp) = (o.pointer(kernel), o.pointer(recurrentKernel), o.pointer(bias))
+    let (hNew, cNew, cachep) = (o.pointer(news[0]), o.pointer(news.dropFirst().first), o.pointer(cache))
     let (b, d, h) = (Int32(B), Int32(D), Int32(H))
-    let status: Int32 = withExtendedLifetime((inputs, recurrentDropoutMask)) {
+    let status: Int32 = o.call {
       switch self {
       case .simpleRNN:
-        return ck_simple_rnn_cell_forward(news[0].pointer, xp, hp, rp, wp, up, bp, activation, cache?.pointer, work, b, d, h)
+        return ck_simple_rnn_cell_forward(hNew, xp, hp, rp, wp, up, bp, activation, cachep, work, b, d, h)
       case .lstm:
-        return ck_lstm_cell_forward(news[0].pointer, news[1].pointer, xp, hp, cp, rp, wp, up, bp, cache?.pointer, work, b, d, h)
+        return ck_lstm_cell_forward(hNew, cNew, xp, hp, cp, rp, wp, up, bp, cachep, work, b, d, h)
       case .gru:
-        return ck_gru_cell_forward(news[0].pointer, xp, hp, rp, wp, up, bp, resetAfterFlag, cache?.pointer, work, b, d, h)
+        return ck_gru_cell_forward(hNew, xp, hp, rp, wp, up, bp, resetAfterFlag, cachep, work, b, d, h)
       }
     }
     precondition(status == 0, "\(self) cell kernel rejected argument \(-status) for B=\(B) D=\(D) H=\(H)")
@@ -166,18 +170,19 @@ enum RecurrentKernel: Sendable, Equatable {
       let db = Tensor(zeros: biasShape)
       let dState = (0..<stateCount).map { _ in Tensor(zeros: [B, H]) }
       let work = workspace.pointer(count: workspaceCount(B: B, T: 1, D: D, H: H))
-      let dxp = dx.storage.pointer, dWp = dW.storage.pointer, dUp = dU.storage.pointer
-      let dbp = hasBias ? db.storage.pointer : nil
-      let dhp = dState[0].storage.pointer, dcp = dState.count > 1 ? dState[1].storage.pointer : nil
-      let dh = grads[0]?.storage.pointer, dc = grads.count > 1 ? grads[1]?.storage.pointer : nil
-      let status: Int32 = withExtendedLifetime((grads, xd, rd, wd, ud, cache, dx, dW, dU, db, dState)) {
+      let o = KernelOperands()
+      let (dxp, dWp, dUp, dbp) = (o.pointer(dx), o.pointer(dW), o.pointer(dU), o.pointer(hasBias ? db : nil))
+      let (dhp, dcp) = (o.pointer(dState[0]), o.pointer(dState.count > 1 ? dState[1] : nil))
+      let (dh, dc) = (o.pointer(grads[0]), o.pointer(grads.count > 1 ? grads[1] : nil))
+      let (xp, rp, wp, up, cachep) = (o.pointer(xd), o.pointer(rd), o.pointer(wd), o.pointer(ud), o.pointer(cache))
+      let status: Int32 = o.call {
         switch self {
         case .simpleRNN:
-          return ck_simple_rnn_cell_backward(dxp, dhp, dWp, dUp, dbp, dh, xd.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, activation, cache.pointer, work, b, d, h)
+          return ck_simple_rnn_cell_backward(dxp, dhp, dWp, dUp, dbp, dh, xp, rp, wp, up, activation, cachep, work, b, d, h)
         case .lstm:
-          return ck_lstm_cell_backward(dxp, dhp, dcp, dWp, dUp, dbp, dh, dc, xd.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, cache.pointer, work, b, d, h)
+          return ck_lstm_cell_backward(dxp, dhp, dcp, dWp, dUp, dbp, dh, dc, xp, rp, wp, up, cachep, work, b, d, h)
         case .gru:
-          return ck_gru_cell_backward(dxp, dhp, dWp, dUp, dbp, dh, xd.storage.pointer, rd?.storage.pointer, wd.storage.pointer, ud.storage.pointer, resetAfterFlag, cache.pointer, work, b, d, h)
+          return ck_gru_cell_backward(dxp, dhp, dWp, dUp, dbp, dh, xp, rp, wp, up, resetAfterFlag, cachep, work, b, d, h)
         }
       }
       precondition(status == 0, "\(self) cell backward kernel rejected argument \(-status)")

@@ -1,9 +1,15 @@
-import CKernels
+internal import CKernels
 
 // The bridge between `Tensor` and the C kernels: the only place in the Tensor core that
 // touches raw pointers. Everything above this file works with `Tensor` values.
 
 extension Tensor {
+  /// The element at flat (row-major) index `i`, read without copying the storage.
+  func scalar(atFlatIndex i: Int) -> Float {
+    precondition(i >= 0 && i < scalarCount, "flat index \(i) is outside 0..<\(scalarCount)")
+    return storage.pointer[i]
+  }
+
   /// A new tensor of `shape` whose elements `fill` writes (it receives the buffer and count).
   init(unsafeUninitializedShape shape: [Int], fill: (UnsafeMutablePointer<Float>, Int) -> Void) {
     let count = shape.reduce(1, *)
@@ -38,19 +44,19 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
 enum Kernels {
   // MARK: - Element-wise
 
-  static func unary(_ op: ck_unary_op, _ x: Tensor) -> Tensor {
+  static func unary(_ op: UnaryOperation, _ x: Tensor) -> Tensor {
     Tensor(unsafeUninitializedShape: x.shape) { y, n in
-      x.withUnsafePointer { ck_unary(op, y, $0, n) }
+      x.withUnsafePointer { ck_unary(op.kernel, y, $0, n) }
     }
   }
 
   /// dx = dy * op'(x), given y = op(x).
-  static func unaryBackward(_ op: ck_unary_op, dy: Tensor, x: Tensor, y: Tensor) -> Tensor {
+  static func unaryBackward(_ op: UnaryOperation, dy: Tensor, x: Tensor, y: Tensor) -> Tensor {
     var dx = Tensor(zeros: x.shape)
     dx.withUnsafeMutablePointer { dxp in
       dy.withUnsafePointer { dyp in
         x.withUnsafePointer { xp in
-          y.withUnsafePointer { yp in ck_unary_backward(op, dxp, dyp, xp, yp, x.scalarCount) }
+          y.withUnsafePointer { yp in ck_unary_backward(op.kernel, dxp, dyp, xp, yp, x.scalarCount) }
         }
       }
     }
@@ -58,13 +64,13 @@ enum Kernels {
   }
 
   /// a op b with NumPy broadcasting; `shape` is the broadcast shape of the two.
-  static func binary(_ op: ck_binary_op, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+  static func binary(_ op: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
     let aStrides = broadcastStrides(from: a.shape, to: shape)
     let bStrides = broadcastStrides(from: b.shape, to: shape)
     return Tensor(unsafeUninitializedShape: shape) { out, _ in
       a.withUnsafePointer { ap in
         b.withUnsafePointer { bp in
-          let status = ck_binary(op, out, shape, Int32(shape.count), ap, aStrides, bp, bStrides)
+          let status = ck_binary(op.kernel, out, shape, Int32(shape.count), ap, aStrides, bp, bStrides)
           precondition(status == 0, "ck_binary: rank \(shape.count) is above the kernels' limit of 16")
         }
       }
@@ -80,12 +86,12 @@ enum Kernels {
   // MARK: - Reductions
 
   /// Reduces axis `axis` of `x`, giving `x.shape` without that axis.
-  static func reduce(_ op: ck_reduce_op, _ x: Tensor, axis: Int) -> Tensor {
+  static func reduce(_ op: ReduceOperation, _ x: Tensor, axis: Int) -> Tensor {
     let (outer, n, inner) = splitAround(x.shape, axis: axis)
     var outShape = x.shape
     outShape.remove(at: axis)
     return Tensor(unsafeUninitializedShape: outShape) { out, _ in
-      x.withUnsafePointer { ck_reduce(op, out, $0, outer, n, inner) }
+      x.withUnsafePointer { ck_reduce(op.kernel, out, $0, outer, n, inner) }
     }
   }
 
@@ -153,4 +159,35 @@ func broadcastStrides(from shape: [Int], to target: [Int]) -> [Int] {
     let s = d - offset
     return s < 0 || shape[s] == 1 ? 0 : own[s]
   }
+}
+
+/// The tensors one kernel call reads or writes, kept alive until the call returns: each
+/// `pointer(_:)` hands out a buffer and holds its owner, so no pointer the bridge passes to
+/// C can outlive its tensor. The bridge's one idiom for calls with many operands.
+///
+/// ```swift
+/// let o = KernelOperands()
+/// let (xp, wp) = (o.pointer(x), o.pointer(w))
+/// let status = o.call { ck_something(xp, wp) }
+/// ```
+final class KernelOperands {
+  private var owners: [TensorStorage] = []
+
+  /// `tensor`'s buffer, valid until ``call(_:)`` returns.
+  func pointer(_ tensor: Tensor) -> UnsafeMutablePointer<Float> { pointer(tensor.storage) }
+
+  /// `tensor`'s buffer, or nil (a kernel's NULL: not given or not wanted).
+  func pointer(_ tensor: Tensor?) -> UnsafeMutablePointer<Float>? { tensor.map { pointer($0.storage) } }
+
+  /// `storage`'s buffer, valid until ``call(_:)`` returns.
+  func pointer(_ storage: TensorStorage) -> UnsafeMutablePointer<Float> {
+    owners.append(storage)
+    return storage.pointer
+  }
+
+  /// `storage`'s buffer, or nil.
+  func pointer(_ storage: TensorStorage?) -> UnsafeMutablePointer<Float>? { storage.map { pointer($0) } }
+
+  /// Runs the kernel call while every operand handed out is alive.
+  func call<R>(_ body: () -> R) -> R { withExtendedLifetime(owners) { body() } }
 }

@@ -1,5 +1,3 @@
-import CKernels
-
 /// An activation function, by its Keras name: element-wise, except ``softmax``, which
 /// normalises over the last axis.
 ///
@@ -28,17 +26,6 @@ public enum Activation: String, Sendable, CaseIterable {
     case .sigmoid: return RNNKit.sigmoid(x)
     case .tanh: return RNNKit.tanh(x)
     case .softmax: return RNNKit.softmax(x)
-    }
-  }
-
-  /// The fused bias-and-activation kernel's code; `nil` for softmax (not element-wise).
-  var elementwiseKernel: ck_activation? {
-    switch self {
-    case .linear: return CK_ACT_LINEAR
-    case .relu: return CK_ACT_RELU
-    case .sigmoid: return CK_ACT_SIGMOID
-    case .tanh: return CK_ACT_TANH
-    case .softmax: return nil
     }
   }
 }

@@ -99,7 +99,7 @@ public final class Embedding: Layer {
   /// ```
   public func validate(_ ids: Tensor) throws {
     guard let i = Kernels.firstInvalidToken(ids, inputDim: inputDim) else { return }
-    let id = ids.storage.pointer[i]
+    let id = ids.scalar(atFlatIndex: i)
     if id.isFinite && id == id.rounded() && Swift.abs(id) < 9.0e18 {
       throw TrainingDataError.tokenOutOfRange(layer: "Embedding", token: Int(id), inputDim: inputDim)
     }
@@ -116,7 +116,7 @@ public final class Embedding: Layer {
   public func forward(_ input: Tensor, context: inout LayerContext) -> Tensor {
     if let i = Kernels.firstInvalidToken(input, inputDim: inputDim) {
       preconditionFailure(
-        "Embedding: token id \(input.storage.pointer[i]) at flat index \(i) is not an integer in 0..<\(inputDim) (check data with Embedding.validate)")
+        "Embedding: token id \(input.scalar(atFlatIndex: i)) at flat index \(i) is not an integer in 0..<\(inputDim) (check data with Embedding.validate)")
     }
     let ids = input.detached
     let table = embeddings.forForward

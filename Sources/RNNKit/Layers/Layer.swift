@@ -160,23 +160,3 @@ private func joined(_ path: String, _ component: String) -> String {
   path.isEmpty ? component : path + "." + component
 }
 
-/// A weight list that does not fit a layer, from ``Layer/setWeights(_:)``.
-public enum WeightsError: Error, CustomStringConvertible, Equatable {
-  /// The number of weights differs from the layer's.
-  case countMismatch(layer: String, expected: Int, actual: Int)
-  /// One weight's shape differs from the layer's.
-  case shapeMismatch(layer: String, weight: String, expected: [Int], actual: [Int])
-  /// The layer has not created its weights yet (it learns its input size on first use).
-  case notBuilt(layer: String)
-
-  public var description: String {
-    switch self {
-    case .countMismatch(let layer, let expected, let actual):
-      return "\(layer).setWeights: expected \(expected) weights, got \(actual)"
-    case .shapeMismatch(let layer, let weight, let expected, let actual):
-      return "\(layer).setWeights: weight '\(weight)' has shape \(expected), got \(actual)"
-    case .notBuilt(let layer):
-      return "\(layer).setWeights: the layer has no weights yet; create it with inputSize: or call it once first"
-    }
-  }
-}

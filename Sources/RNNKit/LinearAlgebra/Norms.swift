@@ -1,5 +1,3 @@
-import CKernels
-
 /// Which norm ``norm(_:_:)`` computes.
 public enum NormKind: Sendable, Equatable, CaseIterable {
   /// √(Σ x²) over every element: the Frobenius norm of a matrix, the L2 norm of a vector
@@ -27,9 +25,7 @@ public enum NormKind: Sendable, Equatable, CaseIterable {
 /// ```
 public func norm(_ t: Tensor, _ kind: NormKind = .euclidean) throws -> Float {
   switch kind {
-  case .euclidean: return Kernels.vectorNorm(t, CK_NORM_L2)
-  case .l1: return Kernels.vectorNorm(t, CK_NORM_L1)
-  case .infinity: return Kernels.vectorNorm(t, CK_NORM_INF)
+  case .euclidean, .l1, .infinity: return Kernels.vectorNorm(t, kind)
   case .spectral: return try spectralNorm(t)
   }
 }

@@ -1,5 +1,3 @@
-import CKernels
-
 // MARK: - Binary operators with broadcasting
 
 extension Tensor {
@@ -8,7 +6,7 @@ extension Tensor {
   /// `gradientA` and `gradientB` map (g, a, b, out) to the gradient of `a` or `b` before
   /// unbroadcasting; each runs only when its operand is tracked.
   static func binaryOperation(
-    _ op: ck_binary_op, _ a: Tensor, _ b: Tensor, name: String,
+    _ op: BinaryOperation, _ a: Tensor, _ b: Tensor, name: String,
     gradientA: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ out: Tensor) -> Tensor,
     gradientB: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ out: Tensor) -> Tensor
   ) -> Tensor {
@@ -28,7 +26,7 @@ extension Tensor {
   /// let y = matmul(x, w) + b     // b: [units] is added to every row
   /// ```
   public static func + (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_ADD, a, b, name: "+", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in g })
+    binaryOperation(.add, a, b, name: "+", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in g })
   }
 
   /// Element-wise difference with broadcasting.
@@ -37,7 +35,7 @@ extension Tensor {
   /// let d = prediction - target
   /// ```
   public static func - (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_SUB, a, b, name: "-", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in -g })
+    binaryOperation(.subtract, a, b, name: "-", gradientA: { g, _, _, _ in g }, gradientB: { g, _, _, _ in -g })
   }
 
   /// Element-wise product with broadcasting.
@@ -46,7 +44,7 @@ extension Tensor {
   /// let masked = x * mask
   /// ```
   public static func * (a: Tensor, b: Tensor) -> Tensor {
-    binaryOperation(CK_MUL, a, b, name: "*", gradientA: { g, _, b, _ in g * b }, gradientB: { g, a, _, _ in g * a })
+    binaryOperation(.multiply, a, b, name: "*", gradientA: { g, _, b, _ in g * b }, gradientB: { g, a, _, _ in g * a })
   }
 
   /// Element-wise quotient with broadcasting.
@@ -56,7 +54,7 @@ extension Tensor {
   /// ```
   public static func / (a: Tensor, b: Tensor) -> Tensor {
     binaryOperation(
-      CK_DIV, a, b, name: "/", gradientA: { g, _, b, _ in g / b }, gradientB: { g, _, b, out in -(g * out) / b })
+      .divide, a, b, name: "/", gradientA: { g, _, b, _ in g / b }, gradientB: { g, _, b, out in -(g * out) / b })
   }
 
   /// Adds a scalar to every element: `x + 1`.
@@ -86,7 +84,7 @@ extension Tensor {
   public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
 
   /// Element-wise negation.
-  public static prefix func - (x: Tensor) -> Tensor { unaryOperation(CK_NEG, x) }
+  public static prefix func - (x: Tensor) -> Tensor { unaryOperation(.negate, x) }
 
   /// 1 where `a > b`, else 0 (broadcasting). Not differentiable.
   ///
@@ -94,17 +92,17 @@ extension Tensor {
   /// let positive = x .> Tensor(0)
   /// ```
   public static func .> (a: Tensor, b: Tensor) -> Tensor {
-    Kernels.binary(CK_GREATER, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".>"))
+    Kernels.binary(.greater, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".>"))
   }
 
   /// 1 where `a < b`, else 0 (broadcasting). Not differentiable.
   public static func .< (a: Tensor, b: Tensor) -> Tensor {
-    Kernels.binary(CK_LESS, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".<"))
+    Kernels.binary(.less, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".<"))
   }
 
   /// 1 where `a == b`, else 0 (broadcasting). Not differentiable.
   public static func .== (a: Tensor, b: Tensor) -> Tensor {
-    Kernels.binary(CK_EQUAL, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".=="))
+    Kernels.binary(.equal, a, b, shape: broadcastShape(a.shape, b.shape, operation: ".=="))
   }
 }
 
@@ -115,7 +113,7 @@ extension Tensor {
 /// ```
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
   Tensor.binaryOperation(
-    CK_MAXIMUM, a, b, name: "maximum", gradientA: { g, a, b, _ in g * (1 - (b .> a)) },
+    .maximum, a, b, name: "maximum", gradientA: { g, a, b, _ in g * (1 - (b .> a)) },
     gradientB: { g, a, b, _ in g * (b .> a) })
 }
 
@@ -126,7 +124,7 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// ```
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
   Tensor.binaryOperation(
-    CK_MINIMUM, a, b, name: "minimum", gradientA: { g, a, b, _ in g * (1 - (b .< a)) },
+    .minimum, a, b, name: "minimum", gradientA: { g, a, b, _ in g * (1 - (b .< a)) },
     gradientB: { g, a, b, _ in g * (b .< a) })
 }
 
@@ -138,7 +136,7 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// ```
 public func pow(_ base: Tensor, _ exponent: Tensor) -> Tensor {
   Tensor.binaryOperation(
-    CK_POW, base, exponent, name: "pow", gradientA: { g, a, b, _ in g * b * pow(a, b - 1) },
+    .power, base, exponent, name: "pow", gradientA: { g, a, b, _ in g * b * pow(a, b - 1) },
     gradientB: { g, a, _, out in g * out * log(a) })
 }
 
@@ -146,7 +144,7 @@ public func pow(_ base: Tensor, _ exponent: Tensor) -> Tensor {
 
 extension Tensor {
   /// Applies a unary kernel and records its pullback (dx = dy · op'(x)).
-  static func unaryOperation(_ op: ck_unary_op, _ x: Tensor) -> Tensor {
+  static func unaryOperation(_ op: UnaryOperation, _ x: Tensor) -> Tensor {
     let y = Kernels.unary(op, x)
     let (xd, yd) = (x.detached, y)
     return .recorded(y, inputs: [x]) { g in [Kernels.unaryBackward(op, dy: g, x: xd, y: yd)] }
@@ -157,7 +155,7 @@ extension Tensor {
   /// ```swift
   /// let mse = (prediction - target).squared().mean()
   /// ```
-  public func squared() -> Tensor { Tensor.unaryOperation(CK_SQUARE, self) }
+  public func squared() -> Tensor { Tensor.unaryOperation(.square, self) }
 
   /// Each element clipped to `[lower, upper]`; the gradient passes where the value was inside.
   ///
@@ -179,22 +177,22 @@ extension Tensor {
 /// ```swift
 /// let y = exp(x)
 /// ```
-public func exp(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_EXP, x) }
+public func exp(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.exp, x) }
 /// The natural logarithm of each element.
-public func log(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_LOG, x) }
+public func log(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.log, x) }
 /// The square root of each element.
-public func sqrt(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_SQRT, x) }
+public func sqrt(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.sqrt, x) }
 /// The hyperbolic tangent of each element.
 ///
 /// ```swift
 /// let h = tanh(matmul(x, w) + matmul(hPrev, u) + b)
 /// ```
-public func tanh(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_TANH, x) }
+public func tanh(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.tanh, x) }
 /// The logistic sigmoid 1 / (1 + e^-x) of each element.
-public func sigmoid(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_SIGMOID, x) }
+public func sigmoid(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.sigmoid, x) }
 /// max(x, 0) for each element.
-public func relu(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_RELU, x) }
+public func relu(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.relu, x) }
 /// The absolute value of each element.
-public func abs(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_ABS, x) }
+public func abs(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.abs, x) }
 /// -1, 0 or 1 for each element by its sign (zero gradient).
-public func sign(_ x: Tensor) -> Tensor { Tensor.unaryOperation(CK_SIGN, x) }
+public func sign(_ x: Tensor) -> Tensor { Tensor.unaryOperation(.sign, x) }

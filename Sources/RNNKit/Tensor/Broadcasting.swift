@@ -33,7 +33,7 @@ extension Tensor {
       "Tensor.broadcast(to:): shape \(shape) cannot be broadcast to \(target)")
     if shape == target { return self }
     let out = scalarCount == 1
-      ? Tensor(repeating: storage.pointer[0], shape: target)
+      ? Tensor(repeating: scalar(atFlatIndex: 0), shape: target)
       : Kernels.gather(self, offset: 0, shape: target, strides: broadcastStrides(from: shape, to: target))
     let sourceShape = shape
     return .recorded(out, inputs: [self]) { g in [g.unbroadcast(to: sourceShape)] }

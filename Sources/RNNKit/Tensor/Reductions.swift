@@ -1,5 +1,3 @@
-import CKernels
-
 extension Tensor {
   /// Normalises possibly negative axes and checks them against the rank.
   func normalizedAxes(_ axes: [Int], operation: String) -> [Int] {
@@ -18,7 +16,7 @@ extension Tensor {
   }
 
   /// Reduces `axes` one at a time (highest first) with a kernel.
-  private func reduced(_ op: ck_reduce_op, _ axes: [Int]) -> Tensor {
+  private func reduced(_ op: ReduceOperation, _ axes: [Int]) -> Tensor {
     var out = detached
     for axis in axes.reversed() { out = Kernels.reduce(op, out, axis: axis) }
     return out
@@ -39,7 +37,7 @@ extension Tensor {
     if axes.isEmpty { return self }
     let kept = keptShape(axes)
     let reducedShape = keepingDimensions ? kept : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
-    let out = reduced(CK_REDUCE_SUM, axes).reshaped(to: reducedShape)
+    let out = reduced(.sum, axes).reshaped(to: reducedShape)
     let fullShape = shape
     return .recorded(out, inputs: [self]) { g in [g.reshaped(to: kept).broadcast(to: fullShape)] }
   }
@@ -84,7 +82,7 @@ extension Tensor {
   public func mean() -> Tensor { mean(alongAxes: Array(0..<rank)) }
 
   /// Max or min over `axes`; the gradient is shared equally among tied extremes, as TensorFlow does.
-  private func extreme(_ op: ck_reduce_op, _ axes: [Int], keepingDimensions: Bool, name: String) -> Tensor {
+  private func extreme(_ op: ReduceOperation, _ axes: [Int], keepingDimensions: Bool, name: String) -> Tensor {
     let axes = normalizedAxes(axes.isEmpty ? Array(0..<rank) : axes, operation: name)
     precondition(axes.allSatisfy { shape[$0] > 0 }, "\(name): cannot reduce an empty axis of shape \(shape)")
     let kept = keptShape(axes)
@@ -104,12 +102,12 @@ extension Tensor {
   /// let pooled = features.max(alongAxes: [1])    // global max pooling over time
   /// ```
   public func max(alongAxes axes: [Int] = [], keepingDimensions: Bool = false) -> Tensor {
-    extreme(CK_REDUCE_MAX, axes, keepingDimensions: keepingDimensions, name: "Tensor.max")
+    extreme(.max, axes, keepingDimensions: keepingDimensions, name: "Tensor.max")
   }
 
   /// The smallest element over `axes` (all axes when empty).
   public func min(alongAxes axes: [Int] = [], keepingDimensions: Bool = false) -> Tensor {
-    extreme(CK_REDUCE_MIN, axes, keepingDimensions: keepingDimensions, name: "Tensor.min")
+    extreme(.min, axes, keepingDimensions: keepingDimensions, name: "Tensor.min")
   }
 
   /// The index of the first largest element along `axis`, as integers.

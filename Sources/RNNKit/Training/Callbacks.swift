@@ -127,23 +127,3 @@ public final class TerminateOnNaN: Callback {
   }
 }
 
-/// Why training stopped with an error.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
-  /// The loss became NaN or infinite (epoch and step are 1-based, as the progress bar shows).
-  case nonFiniteLoss(epoch: Int, step: Int, value: Float)
-  /// `fit` or `evaluate` before `compile`.
-  case notCompiled
-  /// A callback watches a log key that training does not produce.
-  case missingLog(callback: String, key: String, available: [String])
-
-  public var description: String {
-    switch self {
-    case .nonFiniteLoss(let epoch, let step, let value):
-      return "training stopped: the loss is \(value) at epoch \(epoch), step \(step)"
-    case .notCompiled:
-      return "the model is not compiled: call compile(optimizer:loss:metrics:) first"
-    case .missingLog(let callback, let key, let available):
-      return "\(callback): no '\(key)' in the logs (available: \(available.joined(separator: ", ")))"
-    }
-  }
-}

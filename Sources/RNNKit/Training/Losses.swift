@@ -39,7 +39,7 @@ enum TargetLayout {
 /// The shared machinery of the losses: shape and range checks, the kernel call, the
 /// mean over rows.
 protocol KernelLoss: Loss {
-  var kernel: LossKernel { get }
+  var operation: LossOperation { get }
   var layout: TargetLayout { get }
   /// The allowed range of each target, described, and the test; `nil` accepts any finite value.
   func targetRange(classes: Int) -> (description: String, contains: (Float) -> Bool)
@@ -68,7 +68,7 @@ extension KernelLoss {
       preconditionFailure(
         "\(name): targets of shape \(targets.shape) do not fit predictions of shape \(predictions.shape); expected \(layout.describe(predictionShape: predictions.shape))")
     }
-    let kind = kernel
+    let kind = operation
     let p = predictions.detached
     let t = targets.detached.reshaped(to: targetShape)
     let rows = Tensor.recorded(Kernels.lossForward(kind, pred: p, target: t), inputs: [predictions]) { g in
@@ -131,7 +131,7 @@ public struct BinaryCrossentropy: Loss, KernelLoss {
   public let fromLogits: Bool
   /// `"binary_crossentropy"`.
   public var name: String { "binary_crossentropy" }
-  var kernel: LossKernel { .binaryCrossentropy(fromLogits: fromLogits) }
+  var operation: LossOperation { .binaryCrossentropy(fromLogits: fromLogits) }
   var layout: TargetLayout { .elementwise(allowTrailingOne: true) }
   func targetRange(classes: Int) -> (description: String, contains: (Float) -> Bool) {
     unitIntervalTargets(classes: classes)
@@ -185,7 +185,7 @@ public struct CategoricalCrossentropy: Loss, KernelLoss {
   public let fromLogits: Bool
   /// `"categorical_crossentropy"`.
   public var name: String { "categorical_crossentropy" }
-  var kernel: LossKernel { .categoricalCrossentropy(fromLogits: fromLogits) }
+  var operation: LossOperation { .categoricalCrossentropy(fromLogits: fromLogits) }
   var layout: TargetLayout { .elementwise(allowTrailingOne: false) }
   func targetRange(classes: Int) -> (description: String, contains: (Float) -> Bool) {
     unitIntervalTargets(classes: classes)
@@ -239,7 +239,7 @@ public struct SparseCategoricalCrossentropy: Loss, KernelLoss {
   public let fromLogits: Bool
   /// `"sparse_categorical_crossentropy"`.
   public var name: String { "sparse_categorical_crossentropy" }
-  var kernel: LossKernel { .sparseCategoricalCrossentropy(fromLogits: fromLogits) }
+  var operation: LossOperation { .sparseCategoricalCrossentropy(fromLogits: fromLogits) }
   var layout: TargetLayout { .sparse }
   func targetRange(classes: Int) -> (description: String, contains: (Float) -> Bool) {
     ("an integer class index in 0..<\(classes)", { $0 >= 0 && $0 < Float(classes) && $0 == $0.rounded() })
@@ -287,7 +287,7 @@ public struct MeanSquaredError: Loss, KernelLoss {
 
   /// `"mean_squared_error"`.
   public var name: String { "mean_squared_error" }
-  var kernel: LossKernel { .meanSquaredError }
+  var operation: LossOperation { .meanSquaredError }
   var layout: TargetLayout { .elementwise(allowTrailingOne: true) }
   func targetRange(classes: Int) -> (description: String, contains: (Float) -> Bool) {
     finiteTargets(classes: classes)

@@ -18,7 +18,7 @@ public class RecurrentCell: Layer {
   /// The fraction of recurrent state units dropped during training (one mask per gate
   /// and sequence).
   public let recurrentDropout: Float
-  let kind: RecurrentKernel
+  let kind: RecurrentOperation
   let kernelInitializer: Initializer
   let recurrentInitializer: Initializer
   let biasInitializer: Initializer
@@ -34,7 +34,7 @@ public class RecurrentCell: Layer {
   let workspace = KernelWorkspace()
 
   init(
-    kind: RecurrentKernel, units: Int, useBias: Bool, kernelInitializer: Initializer,
+    kind: RecurrentOperation, units: Int, useBias: Bool, kernelInitializer: Initializer,
     recurrentInitializer: Initializer, biasInitializer: Initializer, dropout: Float,
     recurrentDropout: Float, inputSize: Int?, seed: UInt64?
   ) {
