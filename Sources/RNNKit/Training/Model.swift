@@ -59,6 +59,16 @@ open class Model: Layer {
   public func trainStep(_ x: Tensor, _ y: Tensor) throws -> (loss: Float, metrics: [(total: Double, count: Int)]) {
     guard let optimizer, let loss else { throw TrainingError.notCompiled }
     let parameters = trainableParameters
+    let step = gradientStep(x, y, loss: loss, parameters: parameters)
+    if let gradients = step.gradients { optimizer.apply(gradients: gradients, to: parameters) }
+    return (step.loss, step.metrics)
+  }
+
+  /// Forward and backward on one batch, without an update: the loss, the gradients of
+  /// `parameters` (nil when the loss is not finite) and the metrics' batch totals.
+  func gradientStep(_ x: Tensor, _ y: Tensor, loss: any Loss, parameters: [Parameter])
+    -> (loss: Float, gradients: [Tensor]?, metrics: [(total: Double, count: Int)])
+  {
     let tape = GradientTape()
     let (prediction, value) = tape.record { () -> (Tensor, Tensor) in
       var context = LayerContext(training: true)
@@ -66,10 +76,8 @@ open class Model: Layer {
       return (prediction, loss(prediction, y))
     }
     let lossValue = value.scalar
-    if lossValue.isFinite {
-      optimizer.apply(gradients: tape.gradient(of: value, wrt: parameters), to: parameters)
-    }
-    return (lossValue, metrics.map { $0.batchTotal(prediction.detached, y) })
+    let gradients = lossValue.isFinite ? tape.gradient(of: value, wrt: parameters) : nil
+    return (lossValue, gradients, metrics.map { $0.batchTotal(prediction.detached, y) })
   }
 
   /// The model's outputs for `x`, in batches, without dropout.
@@ -224,7 +232,7 @@ open class Model: Layer {
 
   /// Checks a dataset before training touches it: token ids against the first embedding
   /// the inputs reach (``firstEmbedding``), targets with the loss.
-  private func validate(_ dataset: Dataset) throws {
+  func validate(_ dataset: Dataset) throws {
     guard let loss else { throw TrainingError.notCompiled }
     try firstEmbedding?.validate(dataset.features)
     let probe = self(dataset.features[0..<1])
@@ -236,7 +244,7 @@ open class Model: Layer {
   /// another, or `nil` when inputs are not token ids.
   open var firstEmbedding: Embedding? { firstLayer(ofType: Embedding.self, in: self) }
 
-  private func checkBatchSize(_ batchSize: Int) throws {
+  func checkBatchSize(_ batchSize: Int) throws {
     guard batchSize > 0 else {
       throw TrainingDataError.invalidArgument(name: "batchSize", expected: "at least 1", actual: "\(batchSize)")
     }

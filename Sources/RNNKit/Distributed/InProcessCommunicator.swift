@@ -1,0 +1,85 @@
+import Foundation
+
+/// Ranks that are threads of one process, exchanging values through shared memory: the
+/// whole data-parallel logic under `swift test`, without `mpirun`. Create the ranks
+/// together and run each on its own thread.
+///
+/// ```swift
+/// let ranks = InProcessCommunicator.group(size: 2)
+/// DispatchQueue.concurrentPerform(iterations: 2) { r in
+///   let sum = try! ranks[r].allReduceSum([Float(r + 1)])   // [3] on both
+/// }
+/// ```
+public final class InProcessCommunicator: Communicator, @unchecked Sendable {
+  public let rank: Int
+  public var size: Int { group.size }
+  private let group: Group
+
+  private init(rank: Int, group: Group) {
+    self.rank = rank
+    self.group = group
+  }
+
+  /// `size` ranks sharing one exchange; rank r is element r.
+  public static func group(size: Int) -> [InProcessCommunicator] {
+    precondition(size >= 1, "InProcessCommunicator.group: size must be at least 1, got \(size)")
+    let group = Group(size: size)
+    return (0..<size).map { InProcessCommunicator(rank: $0, group: group) }
+  }
+
+  public func allGather(_ values: [Float]) throws -> [[Float]] {
+    let all = group.exchange(rank: rank, values: values)
+    try checkCounts(all, operation: "allGather")
+    return all
+  }
+
+  public func broadcast(_ values: [Float], root: Int) throws -> [Float] {
+    let all = group.exchange(rank: rank, values: values)
+    try checkCounts(all, operation: "broadcast")
+    return all[root]
+  }
+
+  private func checkCounts(_ all: [[Float]], operation: String) throws {
+    if let r = all.indices.first(where: { all[$0].count != all[0].count }) {
+      throw DistributedError.countMismatch(operation: operation, rank: r, count: all[r].count, rootCount: all[0].count)
+    }
+  }
+
+  /// One rendezvous at a time: every rank deposits its values, all read all, and the last
+  /// to leave opens the next round.
+  final class Group: @unchecked Sendable {
+    let size: Int
+    private let condition = NSCondition()
+    private var slots: [[Float]?]
+    private var arrived = 0
+    private var departed = 0
+    private var draining = false
+
+    init(size: Int) {
+      self.size = size
+      slots = Array(repeating: nil, count: size)
+    }
+
+    func exchange(rank: Int, values: [Float]) -> [[Float]] {
+      condition.lock()
+      defer { condition.unlock() }
+      while draining { condition.wait() }
+      slots[rank] = values
+      arrived += 1
+      if arrived == size {
+        draining = true
+        condition.broadcast()
+      } else {
+        while !draining { condition.wait() }
+      }
+      let all = slots.map { $0 ?? [] }
+      departed += 1
+      if departed == size {
+        slots = Array(repeating: nil, count: size)
+        (arrived, departed, draining) = (0, 0, false)
+        condition.broadcast()
+      }
+      return all
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import RNNKit
+
+/// Data-parallel training on in-process ranks: N ranks on a global batch B train the same
+/// model as one process on batch B, repeat bit for bit, and stop together on bad input.
+@Suite struct DataParallelTrainingTests {
+  /// Runs `body` once per rank, each on its own thread (a rank blocks in collectives, so a
+  /// shared pool narrower than the group could deadlock), and returns the results by rank.
+  static func runRanks<T: Sendable>(_ size: Int, _ body: @escaping @Sendable (InProcessCommunicator) throws -> T) throws -> [T] {
+    let ranks = InProcessCommunicator.group(size: size)
+    let results = Results<T>(size: size)
+    let done = DispatchGroup()
+    for communicator in ranks {
+      done.enter()
+      let thread = Thread {
+        results.set(communicator.rank, Result { try body(communicator) })
+        done.leave()
+      }
+      thread.stackSize = 8 << 20
+      thread.start()
+    }
+    done.wait()
+    return try results.values.map { try $0!.get() }
+  }
+
+  final class Results<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<T, any Error>?]
+    init(size: Int) { values = Array(repeating: nil, count: size) }
+    func set(_ i: Int, _ value: Result<T, any Error>) { lock.withLock { values[i] = value } }
+  }
+
+  /// The tutorial's shape in miniature: masked token ids → LSTM → Dense; SGD with momentum
+  /// and clipping (unlike Adam, SGD's step scales with the gradient, so a wrong average shows).
+  static func model(seed: UInt64) -> Sequential {
+    let model = Sequential {
+      Embedding(inputDim: 20, outputDim: 5, maskZero: true, seed: seed)
+      LSTM(units: 4, seed: seed + 1)
+      Dense(units: 1, activation: .sigmoid, seed: seed + 2)
+    }
+    model.compile(optimizer: SGD(learningRate: 0.5, momentum: 0.9, clipnorm: 0.5), loss: BinaryCrossentropy(), metrics: [BinaryAccuracy()])
+    return model
+  }
+
+  static let samples = 26  // 12 + 12 + 2: the last global batch leaves a rank of 3 without rows
+  static let x: Tensor = {
+    var generator = RandomGenerator(seed: 7)
+    return Tensor(shape: [samples, 6], scalars: (0..<(samples * 6)).map { i in
+      i % 6 < (i / 6) % 3 ? 0 : Float(1 + generator.next() % 19)   // 0–2 padded steps in front
+    })
+  }()
+  static let y = Tensor(shape: [samples, 1], scalars: (0..<samples).map { Float(($0 * 7) % 3 == 0 ? 1 : 0) })
+
+  @Test(arguments: [2, 3])
+  func ranksTrainAsOneProcessOnTheGlobalBatch(_ size: Int) throws {
+    let single = Self.model(seed: 1)
+    let reference = try single.fit(Self.x, Self.y, batchSize: 12, epochs: 3, verbose: .silent, seed: 5)
+    let results = try Self.runRanks(size) { communicator in
+      // Ranks other than 0 start from other weights: the broadcast must replace them.
+      let model = Self.model(seed: communicator.rank == 0 ? 1 : 100 + UInt64(communicator.rank))
+      let history = try model.fit(Self.x, Self.y, batchSize: 12, epochs: 3, verbose: .silent, seed: 5, communicator: communicator)
+      return (model.getWeights().map(\.scalars), history.history["loss"]!)
+    }
+    for (rank, (weights, losses)) in results.enumerated() {
+      #expect(weights == results[0].0, "rank \(rank) ends with rank 0's weights, bit for bit")
+      for (w, expected) in zip(weights, single.getWeights()) {
+        let difference = zip(w, expected.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
+        #expect(difference <= 1e-5, "rank \(rank): max |distributed − single| = \(difference)")
+      }
+      for (l, expected) in zip(losses, reference.history["loss"]!) { #expect(Swift.abs(l - expected) <= 1e-5) }
+    }
+    let again = try Self.runRanks(size) { communicator in
+      let model = Self.model(seed: communicator.rank == 0 ? 1 : 100 + UInt64(communicator.rank))
+      try model.fit(Self.x, Self.y, batchSize: 12, epochs: 3, verbose: .silent, seed: 5, communicator: communicator)
+      return model.getWeights().map(\.scalars)
+    }
+    #expect(again[0] == results[0].0, "a second run repeats the first bit for bit")
+  }
+
+  @Test func ranksThatDisagreeStopTogetherNamingBothSides() throws {
+    let results = try Self.runRanks(2) { communicator -> String in
+      let model = Sequential {
+        Embedding(inputDim: 20, outputDim: communicator.rank == 0 ? 5 : 6, seed: 1)
+        LSTM(units: 4, seed: 2)
+        Dense(units: 1, activation: .sigmoid, seed: 3)
+      }
+      model.compile(optimizer: Adam(), loss: BinaryCrossentropy())
+      do {
+        try model.fit(Self.x, Self.y, batchSize: 12, verbose: .silent, communicator: communicator)
+        return "trained"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(results[0] == results[1])
+    #expect(results[0].contains("the ranks disagree on the model's parameter shapes: rank 1 has"), "\(results[0])")
+    #expect(results[0].contains("[20, 6]") && results[0].contains("[20, 5]"))
+
+    let data = try Self.runRanks(2) { communicator -> String in
+      let rows = communicator.rank == 0 ? 26 : 24
+      do {
+        try Self.model(seed: 1).fit(
+          Self.x[0..<rows], Self.y[0..<rows], batchSize: 12, verbose: .silent, communicator: communicator)
+        return "trained"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(data[0] == data[1] && data[0].contains("the ranks disagree on the training data"), "\(data[0])")
+    #expect(throws: DistributedError.self) {
+      try Self.model(seed: 1).fit(Self.x, Self.y, batchSize: 13, verbose: .silent, communicator: InProcessCommunicator.group(size: 2)[0])
+    }
+  }
+
+  @Test func collectivesSumInRankOrder() throws {
+    let sums = try Self.runRanks(3) { c in try c.allReduceSum([Float(c.rank + 1), 0.1 * Float(c.rank)]) }
+    #expect(sums.allSatisfy { $0 == sums[0] } && sums[0][0] == 6)
+    let broadcast = try Self.runRanks(3) { c in try c.broadcast([Float(c.rank)], root: 2) }
+    #expect(broadcast == [[2], [2], [2]])
+    let mismatch = try Self.runRanks(2) { c -> String in
+      do { _ = try c.allGather(Array(repeating: 1, count: c.rank + 1)); return "ok" } catch { return "\(error)" }
+    }
+    #expect(mismatch == Array(repeating: "allGather: rank 1 gave 2 values, rank 0 gave 1", count: 2))
+    #expect(try SingleProcessCommunicator().allReduceSum([1, 2]) == [1, 2])
+  }
+}
