@@ -1,5 +1,5 @@
 # Two commands set everything up: `make run` (the tour) and `make test`.
-.PHONY: deps run test bench
+.PHONY: deps run test bench mpi-check
 
 deps:
 	@scripts/install-deps
@@ -13,3 +13,6 @@ test: deps
 
 bench: deps
 	swift run -c release rnnkit-bench
+
+mpi-check: deps
+	scripts/mpi-check

@@ -8,6 +8,8 @@ let package = Package(
     .library(name: "RNNKit", targets: ["RNNKit"]),
     // Keras .keras / .h5 / .weights.h5 files and PyTorch weights; adds libhdf5.
     .library(name: "RNNKitKeras", targets: ["RNNKitKeras"]),
+    // Data-parallel training across processes and machines on Open MPI; adds libmpi.
+    .library(name: "RNNKitDistributed", targets: ["RNNKitDistributed"]),
     // MARK: - Executables
     .executable(name: "rnnkit", targets: ["RNNKitCLI"]),
     .executable(name: "rnnkit-bench", targets: ["RNNBench"]),
@@ -29,6 +31,11 @@ let package = Package(
       dependencies: ["RNNKit", "CHDF5"]
     ),
 
+    .target(
+      name: "RNNKitDistributed",
+      dependencies: ["RNNKit", "CMPI"]
+    ),
+
     // MARK: - Implementation details
     // OpenBLAS (cblas_sgemm) and LAPACKE, found through pkg-config.
     .systemLibrary(
@@ -45,6 +52,14 @@ let package = Package(
       pkgConfig: "hdf5-serial",
       providers: [.apt(["libhdf5-dev"])]
     ),
+    // Open MPI (Debian's libopenmpi-dev), found through pkg-config; shim.h wraps MPI's
+    // handle and constant macros (MPI_COMM_WORLD, MPI_FLOAT, ...).
+    .systemLibrary(
+      name: "CMPI",
+      path: "Sources/CMPI",
+      pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev"])]
+    ),
     // Pure C kernels on raw float buffers; see CKernels/include/ckernels.h.
     .target(
       name: "CKernels",
@@ -56,7 +71,7 @@ let package = Package(
     .executableTarget(
       name: "RNNKitCLI",
       dependencies: [
-        "RNNKit", "RNNKitKeras",
+        "RNNKit", "RNNKitKeras", "RNNKitDistributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/RNNKitCLI"

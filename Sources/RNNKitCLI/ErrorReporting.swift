@@ -7,7 +7,8 @@ import Foundation
 /// exits with status 1. Every subcommand that reads files runs its work through this.
 func printReportingErrors(_ body: () throws -> String) throws {
   do {
-    print(try body())
+    let text = try body()
+    if !text.isEmpty { print(text) }
   } catch let error as ValidationError {
     throw error
   } catch {

@@ -9,6 +9,7 @@ struct RNNKitCommand: ParsableCommand {
     abstract: "Recurrent neural networks on the CPU: demos and tools.",
     subcommands: [
       TourCommand.self, EigenCommand.self, ClipCommand.self, AddingCommand.self, TrainCommand.self, PredictCommand.self, ConvertCommand.self,
+      MPICheckCommand.self,
       NewsgroupsCommand.self,
     ]
   )

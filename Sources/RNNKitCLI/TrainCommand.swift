@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RNNKit
+import RNNKitDistributed
 import RNNKitKeras
 
 /// `rnnkit train`: trains the tutorials' IMDB sentiment classifier and reports test accuracy.
@@ -33,6 +34,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Write the trained model here: a whole Keras 3 model for a .keras path (Keras's load_model and rnnkit predict read it), else the weights as safetensors.") var save: String?
   @Option(help: "Write the loss/accuracy curves here (SVG).") var plot: String?
   @Option(help: "Random seed.") var seed: UInt64 = 0
+  @Flag(help: "Train one model across the ranks of an MPI job: mpirun -np N rnnkit train … --distributed (--batch-size is the global batch).") var distributed = false
 
   func validate() throws {
     guard (data == nil) != (texts == nil) else { throw ValidationError("give exactly one of --data imdb.npz or --texts aclImdb/") }
@@ -52,22 +54,17 @@ struct TrainCommand: ParsableCommand {
 
   /// Loads the data, trains (printing progress and the model summary) and returns the result lines.
   func train() throws -> String {
+    if distributed { return try trainDistributed() }
+    if let copies = MPICommunicator.launchedSize, copies > 1 {
+      print("note: running under mpirun without --distributed: \(copies) independent copies train \(copies) separate models")
+    }
     setRandomSeed(seed)
     let (train, test, words) = try loadReviews()
     let (xTrain, yTrain) = (padSequences(train.sequences, maxlen: maxlen), labels(train.labels))
     let (xTest, yTest) = (padSequences(test.sequences, maxlen: maxlen), labels(test.labels))
     print("train \(xTrain.shape), test \(xTest.shape)")
 
-    var embedding: Embedding?
-    if let glove {
-      let vectors = try WordVectors.load(glove: glove)
-      let (matrix, found) = vectors.embeddingMatrix(wordIndex: words, numWords: vocab)
-      print("GloVe: \(found) of \(vocab) words have a vector \(matrix.shape)\(freezeEmbedding ? ", frozen" : "")")
-      embedding = try Embedding(inputDim: vocab, outputDim: vectors.dimension, weights: matrix, trainable: !freezeEmbedding)
-    }
-    let model = SentimentClassifier(
-      cell: SentimentClassifier.Cell(rawValue: cell)!, vocabulary: vocab, embeddingDim: embeddingDim, units: units,
-      layers: layers, dropout: dropout, embedding: embedding, seed: seed)
+    let model = try makeModel(words: words)
     try model.embedding.validate(xTrain)
     try model.embedding.validate(xTest)
     model.compile(optimizer: Adam(learningRate: learningRate), loss: .binaryCrossentropy, metrics: [.accuracy])
@@ -78,16 +75,7 @@ struct TrainCommand: ParsableCommand {
     let seconds = (ContinuousClock.now - start) / .seconds(1) / Double(history.epochs.count)
     let scores = try model.evaluate(xTest, yTest, batchSize: 500)
     var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch)", scores["accuracy"]!, scores["loss"]!, seconds)]
-    if let save {
-      let url = URL(fileURLWithPath: save)
-      if url.pathExtension == "keras" {
-        try model.saveKeras(url, inputShape: [maxlen])
-        lines.append("model saved to \(save)")
-      } else {
-        try model.save(weights: url)
-        lines.append("weights saved to \(save)")
-      }
-    }
+    if let save { lines.append(try saveModel(model, to: save)) }
     if let plot {
       try history.plot(to: URL(fileURLWithPath: plot))
       lines.append("curves written to \(plot)")
@@ -95,11 +83,65 @@ struct TrainCommand: ParsableCommand {
     return lines.joined(separator: "\n")
   }
 
+  /// `train` on every rank of an MPI job: one model, the global batch split across the ranks
+  /// (Model.fit(_:_:batchSize:…communicator:)); rank 0 evaluates, prints and saves.
+  private func trainDistributed() throws -> String {
+    guard MPICommunicator.isUnderMPIRun else {
+      throw ValidationError("--distributed needs an MPI job: mpirun -np N rnnkit train … --distributed (Open MPI's environment is not set)")
+    }
+    let world = try MPICommunicator()
+    let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? world.size
+    setThreadCount(Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / Swift.max(1, local)))
+    setRandomSeed(seed)
+    let (train, test, words) = try loadReviews(quiet: world.rank != 0)
+    let (xTrain, yTrain) = (padSequences(train.sequences, maxlen: maxlen), labels(train.labels))
+    let model = try makeModel(words: words)
+    try model.embedding.validate(xTrain)
+    model.compile(optimizer: Adam(learningRate: learningRate), loss: .binaryCrossentropy, metrics: [.accuracy])
+    if world.rank == 0 { print("\(world.size) ranks × \(threadCount) thread(s), global batch \(batchSize)") }
+    let start = ContinuousClock.now
+    let history = try model.fit(
+      xTrain, yTrain, batchSize: batchSize, epochs: epochs, verbose: world.rank == 0 ? .progressBar : .silent, seed: seed,
+      communicator: world)
+    let seconds = (ContinuousClock.now - start) / .seconds(1) / Double(history.epochs.count)
+    guard world.rank == 0 else { return "" }
+    let (xTest, yTest) = (padSequences(test.sequences, maxlen: maxlen), labels(test.labels))
+    let scores = try model.evaluate(xTest, yTest, batchSize: 500)
+    var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch on %d ranks)", scores["accuracy"]!, scores["loss"]!, seconds, world.size)]
+    if let save { lines.append(try saveModel(model, to: save)) }
+    return lines.joined(separator: "\n")
+  }
+
+  /// The tutorial's classifier, its embedding from GloVe when --glove is given.
+  private func makeModel(words: [String: Int]) throws -> SentimentClassifier {
+    var embedding: Embedding?
+    if let glove {
+      let vectors = try WordVectors.load(glove: glove)
+      let (matrix, found) = vectors.embeddingMatrix(wordIndex: words, numWords: vocab)
+      print("GloVe: \(found) of \(vocab) words have a vector \(matrix.shape)\(freezeEmbedding ? ", frozen" : "")")
+      embedding = try Embedding(inputDim: vocab, outputDim: vectors.dimension, weights: matrix, trainable: !freezeEmbedding)
+    }
+    return SentimentClassifier(
+      cell: SentimentClassifier.Cell(rawValue: cell)!, vocabulary: vocab, embeddingDim: embeddingDim, units: units,
+      layers: layers, dropout: dropout, embedding: embedding, seed: seed)
+  }
+
+  /// Writes the model (a whole Keras model for a .keras path, else safetensors weights) and says so.
+  private func saveModel(_ model: SentimentClassifier, to path: String) throws -> String {
+    let url = URL(fileURLWithPath: path)
+    if url.pathExtension == "keras" {
+      try model.saveKeras(url, inputShape: [maxlen])
+      return "model saved to \(path)"
+    }
+    try model.save(weights: url)
+    return "weights saved to \(path)"
+  }
+
   /// Token ids and labels from imdb.npz (Keras's ids: word rank + 3) or from raw reviews
   /// (a Tokenizer fitted on the training texts), and the word → id map GloVe needs.
-  private func loadReviews() throws -> (train: (sequences: [[Int]], labels: [Int]), test: (sequences: [[Int]], labels: [Int]), words: [String: Int]) {
+  private func loadReviews(quiet: Bool = false) throws -> (train: (sequences: [[Int]], labels: [Int]), test: (sequences: [[Int]], labels: [Int]), words: [String: Int]) {
     if let texts {
-      print("Reading \(texts) and fitting a tokenizer (vocabulary \(vocab))…")
+      if !quiet { print("Reading \(texts) and fitting a tokenizer (vocabulary \(vocab))…") }
       let reviews = try IMDB.loadDirectory(path: texts)
       var tokenizer = Tokenizer(numWords: vocab)
       tokenizer.fit(onTexts: reviews.train.texts)
@@ -108,7 +150,7 @@ struct TrainCommand: ParsableCommand {
         (tokenizer.sequences(fromTexts: reviews.test.texts), reviews.test.labels), tokenizer.wordIndex)
     }
     let data = data!
-    print("Loading \(data) (vocabulary \(vocab), \(maxlen) tokens per review)…")
+    if !quiet { print("Loading \(data) (vocabulary \(vocab), \(maxlen) tokens per review)…") }
     let imdb = try IMDB.load(path: data, numWords: vocab)
     var words: [String: Int] = [:]
     if glove != nil {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RNNKit
+@testable import RNNKitCLI
 
 /// Data-parallel training on in-process ranks: N ranks on a global batch B train the same
 /// model as one process on batch B, repeat bit for bit, and stop together on bad input.
@@ -32,26 +33,10 @@ import Testing
     func set(_ i: Int, _ value: Result<T, any Error>) { lock.withLock { values[i] = value } }
   }
 
-  /// The tutorial's shape in miniature: masked token ids → LSTM → Dense; SGD with momentum
-  /// and clipping (unlike Adam, SGD's step scales with the gradient, so a wrong average shows).
-  static func model(seed: UInt64) -> Sequential {
-    let model = Sequential {
-      Embedding(inputDim: 20, outputDim: 5, maskZero: true, seed: seed)
-      LSTM(units: 4, seed: seed + 1)
-      Dense(units: 1, activation: .sigmoid, seed: seed + 2)
-    }
-    model.compile(optimizer: SGD(learningRate: 0.5, momentum: 0.9, clipnorm: 0.5), loss: BinaryCrossentropy(), metrics: [BinaryAccuracy()])
-    return model
-  }
-
-  static let samples = 26  // 12 + 12 + 2: the last global batch leaves a rank of 3 without rows
-  static let x: Tensor = {
-    var generator = RandomGenerator(seed: 7)
-    return Tensor(shape: [samples, 6], scalars: (0..<(samples * 6)).map { i in
-      i % 6 < (i / 6) % 3 ? 0 : Float(1 + generator.next() % 19)   // 0–2 padded steps in front
-    })
-  }()
-  static let y = Tensor(shape: [samples, 1], scalars: (0..<samples).map { Float(($0 * 7) % 3 == 0 ? 1 : 0) })
+  // The model and data of `rnnkit mpi-check`, which runs the same check under mpirun.
+  static func model(seed: UInt64) -> Sequential { MPICheckCommand.model(seed: seed) }
+  static let x = MPICheckCommand.x
+  static let y = MPICheckCommand.y
 
   @Test(arguments: [2, 3])
   func ranksTrainAsOneProcessOnTheGlobalBatch(_ size: Int) throws {
