@@ -46,6 +46,14 @@ static inline hid_t rk_h5_create_in_memory(const char *name) {
   return file;
 }
 
+/// A creation property list (H5P_GROUP_CREATE or H5P_DATASET_CREATE) that records no
+/// modification times, so the same tree always writes the same bytes. Close it with H5Pclose.
+static inline hid_t rk_h5_untimed_creation(int dataset) {
+  hid_t plist = H5Pcreate(dataset ? H5P_DATASET_CREATE : H5P_GROUP_CREATE);
+  if (plist >= 0) H5Pset_obj_track_times(plist, 0);
+  return plist;
+}
+
 /// 0 for a group, 1 for a dataset, 2 for anything else, -1 when `name` cannot be opened.
 static inline int rk_h5_object_kind(hid_t location, const char *name) {
   hid_t object = H5Oopen(location, name, H5P_DEFAULT);

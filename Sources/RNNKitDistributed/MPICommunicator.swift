@@ -2,12 +2,12 @@ import CMPI
 import Foundation
 import RNNKit
 
-/// The ranks of an MPI job (Open MPI), for ``RNNKit/Model/fit(_:_:batchSize:epochs:verbose:shuffle:seed:communicator:)``
+/// The ranks of an MPI job (Open MPI), for `Model.fit(_:_:batchSize:epochs:verbose:shuffle:seed:communicator:)`
 /// across processes and machines: start the program with `mpirun -np N`.
 ///
 /// MPI is initialised on first use (funnelled: call it from one thread) and finalised by
 /// ``finalize()`` or at exit. Collectives first exchange their counts, so ranks that call
-/// with different sizes get a ``DistributedError`` on every rank instead of a hang; the
+/// with different sizes get a `DistributedError` on every rank instead of a hang; the
 /// reductions are RNNKit's own, in rank order over `MPI_Allgather`, so they repeat bit for
 /// bit whatever algorithm Open MPI picks.
 ///
@@ -22,7 +22,7 @@ public final class MPICommunicator: Communicator {
 
   /// Joins the MPI job this process was started in (a job of one without `mpirun`).
   ///
-  /// - Throws: ``DistributedError/transport(_:)`` when MPI cannot start.
+  /// - Throws: `DistributedError.transport` when MPI cannot start.
   public init() throws {
     guard rk_mpi_initialize() == MPI_SUCCESS else { throw DistributedError.transport("MPI_Init_thread failed") }
     atexit { rk_mpi_finalize() }

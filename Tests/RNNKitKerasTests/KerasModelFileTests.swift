@@ -53,6 +53,9 @@ import Testing
     // Keras's model_from_json + load_weights workflow, from RNNKit's own files.
     let weights = directory.appendingPathComponent("model.weights.h5")
     try file.model.saveKerasWeights(weights)
+    let again = directory.appendingPathComponent("again.weights.h5")
+    try back.model.saveKerasWeights(again)
+    #expect(try Data(contentsOf: weights) == Data(contentsOf: again), "\(c.name): the same weights write the same bytes")
     let rebuilt = try Sequential(kerasJSON: file.model.kerasJSON(inputShape: file.inputShape))
     try rebuilt.loadKerasWeights(weights)
     #expect(rebuilt.predict(x).scalars == file.model.predict(x).scalars, "\(c.name): JSON + weights")

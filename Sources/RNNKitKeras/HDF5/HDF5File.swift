@@ -288,7 +288,9 @@ extension HDF5File {
         try write(attribute, named: key, on: location, path: path)
       }
       for (key, child) in group.groups.sorted(by: { $0.key < $1.key }) {
-        let g = H5Gcreate2(location, key, rk_h5p_default(), rk_h5p_default(), rk_h5p_default())
+        let untimed = rk_h5_untimed_creation(0)
+        defer { H5Pclose(untimed) }
+        let g = H5Gcreate2(location, key, rk_h5p_default(), untimed, rk_h5p_default())
         guard g >= 0 else { throw fail(path + "/" + key, "libhdf5 cannot create the group") }
         defer { H5Gclose(g) }
         try fill(g, with: child, path: path + "/" + key)
@@ -322,7 +324,9 @@ extension HDF5File {
     func create<Element>(
       _ key: String, in location: hid_t, space: hid_t, fileType: hid_t, memoryType: hid_t, _ values: [Element], path: String
     ) throws {
-      let d = H5Dcreate2(location, key, fileType, space, rk_h5p_default(), rk_h5p_default(), rk_h5p_default())
+      let untimed = rk_h5_untimed_creation(1)
+      defer { H5Pclose(untimed) }
+      let d = H5Dcreate2(location, key, fileType, space, rk_h5p_default(), untimed, rk_h5p_default())
       guard d >= 0 else { throw fail(path, "libhdf5 cannot create the dataset") }
       defer { H5Dclose(d) }
       guard values.isEmpty || H5Dwrite(d, memoryType, rk_h5s_all(), rk_h5s_all(), rk_h5p_default(), values) >= 0
