@@ -13,7 +13,12 @@ import Testing
     .appendingPathComponent("README.md")
 
   @Test func readmeBlocksAppearInTests() throws {
-    let markdown = try String(contentsOf: ReadmeSnippetTests.readme, encoding: .utf8)
+    // The README and the DocC articles that came out of it.
+    let articles = Self.readme.deletingLastPathComponent().appendingPathComponent("Sources/RNNKit/RNNKit.docc")
+    var markdown = try String(contentsOf: ReadmeSnippetTests.readme, encoding: .utf8)
+    for article in ["FromKerasToRNNKit", "TrainingModels", "TextData", "TensorsAndGradients", "Performance"] {
+      markdown += try String(contentsOf: articles.appendingPathComponent(article + ".md"), encoding: .utf8)
+    }
     // The core's snippets live here, the Keras files' beside RNNKitKerasTests.
     let directories = [Self.testsDirectory, Self.testsDirectory.deletingLastPathComponent().appendingPathComponent("RNNKitKerasTests")]
     var snippetFiles: [URL] = []
