@@ -32,16 +32,8 @@ import Testing
     var x = try KerasFixtures.array(dir.appendingPathComponent("\(name).input.npy"))
     var finalStates: [[Tensor]] = []
     for layer in layers {
-      let (output, states): (Tensor, [Tensor])
-      switch layer {
-      case let l as RNN<LSTMCell>: (output, states) = l.callReturningState(x)
-      case let l as RNN<GRUCell>: (output, states) = l.callReturningState(x)
-      case let l as RNN<SimpleRNNCell>: (output, states) = l.callReturningState(x)
-      case let l as Bidirectional<LSTMCell>: (output, states) = l.callReturningState(x)
-      case let l as Bidirectional<GRUCell>: (output, states) = l.callReturningState(x)
-      case let l as Bidirectional<SimpleRNNCell>: (output, states) = l.callReturningState(x)
-      default: Issue.record("unexpected layer \(type(of: layer))"); return
-      }
+      let sequenceLayer = try #require(layer as? any SequenceLayer)
+      let (output, states) = sequenceLayer.callReturningState(x, initialState: nil, mask: nil, training: false)
       finalStates.append(states)
       x = output
     }

@@ -24,7 +24,7 @@ public enum MergeMode: String, Sendable, CaseIterable {
 /// let bi = Bidirectional(LSTM(units: 32, returnSequences: true), mergeMode: .concat)
 /// let y = bi(x)                                        // [batch, time, 64]
 /// ```
-public final class Bidirectional<Cell: RecurrentCell>: Layer {
+public final class Bidirectional<Cell: RecurrentCell>: SequenceLayer {
   /// The layer reading the sequence in its given order.
   public let forwardLayer: RNN<Cell>
   /// The layer reading it in reverse; its outputs are re-reversed before merging.
@@ -48,19 +48,6 @@ public final class Bidirectional<Cell: RecurrentCell>: Layer {
 
   /// Whether the merged output is a sequence.
   public var returnSequences: Bool { forwardLayer.returnSequences }
-
-  /// The merged output for `x`.
-  ///
-  /// - Parameters:
-  ///   - x: `[batch, time, features]`.
-  ///   - initialState: forward states then backward states (Keras's order), or `nil`.
-  ///   - mask: `[batch, time]` of 0/1, or `nil`.
-  ///   - training: whether dropout is active.
-  public func callAsFunction(
-    _ x: Tensor, initialState: [Tensor]? = nil, mask: Tensor? = nil, training: Bool = false
-  ) -> Tensor {
-    callReturningState(x, initialState: initialState, mask: mask, training: training).output
-  }
 
   /// The merged output and the final states: forward states, then backward states.
   ///
@@ -91,12 +78,5 @@ public final class Bidirectional<Cell: RecurrentCell>: Layer {
     case .mul: return a * b
     case .ave: return (a + b) * 0.5
     }
-  }
-
-  /// Runs the layer in a stack, consuming `context.mask` like the wrapped layer.
-  public func forward(_ input: Tensor, context: inout LayerContext) -> Tensor {
-    let output = callAsFunction(input, mask: context.mask, training: context.training)
-    if !returnSequences { context.mask = nil }
-    return output
   }
 }

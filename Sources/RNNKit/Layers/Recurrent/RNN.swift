@@ -12,7 +12,7 @@
 /// let y = layer(x)                                  // [batch, time, 64]
 /// let (last, states) = layer.callReturningState(x)  // Keras's return_state=True
 /// ```
-public class RNN<Cell: RecurrentCell>: Layer {
+public class RNN<Cell: RecurrentCell>: SequenceLayer {
   /// The cell whose weights the layer uses.
   public let cell: Cell
   /// Return the output of every step (`true`) or only the last one.
@@ -38,24 +38,6 @@ public class RNN<Cell: RecurrentCell>: Layer {
 
   /// H: the cell's units.
   public var units: Int { cell.units }
-
-  /// The layer applied to `x`; the output only.
-  ///
-  /// - Parameters:
-  ///   - x: `[batch, time, features]`.
-  ///   - initialState: the state to start from (`[h]`, or `[h, c]` for LSTM, each
-  ///     `[batch, units]`); zeros when `nil`.
-  ///   - mask: `[batch, time]` of 0/1 (1 = a real step); all steps when `nil`.
-  ///   - training: whether dropout is active.
-  ///
-  /// ```swift
-  /// let y = lstm(x, initialState: [h0, c0], mask: mask)
-  /// ```
-  public func callAsFunction(
-    _ x: Tensor, initialState: [Tensor]? = nil, mask: Tensor? = nil, training: Bool = false
-  ) -> Tensor {
-    callReturningState(x, initialState: initialState, mask: mask, training: training).output
-  }
 
   /// The layer applied to `x`, with the final states: Keras's `return_state=True`.
   ///
@@ -105,13 +87,6 @@ public class RNN<Cell: RecurrentCell>: Layer {
     return (returnSequences ? sequence : sequence[.all, time - 1, .all], states)
   }
 
-  /// Runs the layer in a stack: consumes `context.mask`, and passes it on only when the
-  /// output is still a sequence.
-  public func forward(_ input: Tensor, context: inout LayerContext) -> Tensor {
-    let output = callAsFunction(input, mask: context.mask, training: context.training)
-    if !returnSequences { context.mask = nil }
-    return output
-  }
 }
 
 extension Tensor {

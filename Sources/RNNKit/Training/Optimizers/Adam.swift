@@ -20,7 +20,7 @@
 /// let adam = Adam(learningRate: 1e-3, globalClipnorm: 5)
 /// adam.apply(gradients: grads, to: model.trainableParameters)
 /// ```
-public final class Adam: Optimizer {
+public final class Adam: OptimizerBase, Optimizer {
   /// The decay of the first moment.
   public let beta1: Float
   /// The decay of the second moment.
@@ -29,9 +29,6 @@ public final class Adam: Optimizer {
   public let epsilon: Float
   /// Whether the AMSGrad variant (running maximum of `v`) is used.
   public let amsgrad: Bool
-  /// The gradient clipping applied before each update, if any.
-  public var clipping: GradientClipping? { core.clipping }
-  var core: OptimizerCore
   private let oneMinusBeta1: Float
   private let oneMinusBeta2: Float
 
@@ -81,18 +78,10 @@ public final class Adam: Optimizer {
     self.amsgrad = amsgrad
     oneMinusBeta1 = kerasOneMinus(beta1)
     oneMinusBeta2 = kerasOneMinus(beta2)
-    core = OptimizerCore(
+    super.init(core: OptimizerCore(
       name: "Adam", slotNames: amsgrad ? ["m", "v", "v_hat"] : ["m", "v"], learningRate: rate,
-      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm))
   }
-
-  public var iterations: Int { core.iterations }
-  /// The learning rate, constant or scheduled; may be replaced between updates.
-  public var learningRate: LearningRate {
-    get { core.learningRate }
-    set { core.learningRate = newValue }
-  }
-  public var currentLearningRate: Float { core.currentLearningRate }
 
   public func apply(gradients: [Tensor], to parameters: [Parameter]) {
     core.update(gradients: gradients, parameters: parameters) { p, slots, g, lr, t in
@@ -102,14 +91,5 @@ public final class Adam: Optimizer {
         p, slots: slots, gradient: g, alpha: alpha,
         oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
     }
-  }
-
-  /// `"iterations"`, `"m/<index>"`, `"v/<index>"` (and `"v_hat/<index>"` with amsgrad).
-  public func state(for parameters: [Parameter]) -> [String: Tensor] {
-    core.state(for: parameters)
-  }
-
-  public func loadState(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-    try core.loadState(state, for: parameters)
   }
 }

@@ -18,7 +18,7 @@
 /// let rmsprop = RMSprop(learningRate: 1e-3, centered: true, clipvalue: 0.5)
 /// rmsprop.apply(gradients: grads, to: model.trainableParameters)
 /// ```
-public final class RMSprop: Optimizer {
+public final class RMSprop: OptimizerBase, Optimizer {
   /// The decay of the running averages.
   public let rho: Float
   /// The momentum coefficient; 0 keeps no momentum slot.
@@ -27,9 +27,6 @@ public final class RMSprop: Optimizer {
   public let epsilon: Float
   /// Whether the gradient's running mean is subtracted (variance instead of second moment).
   public let centered: Bool
-  /// The gradient clipping applied before each update, if any.
-  public var clipping: GradientClipping? { core.clipping }
-  var core: OptimizerCore
   private let oneMinusRho: Float
   private let averageIndex: Int?
   private let momentumIndex: Int?
@@ -85,18 +82,10 @@ public final class RMSprop: Optimizer {
     if centered { slots.append("average_gradient") }
     momentumIndex = momentum > 0 ? slots.count : nil
     if momentum > 0 { slots.append("momentum") }
-    core = OptimizerCore(
+    super.init(core: OptimizerCore(
       name: "RMSprop", slotNames: slots, learningRate: rate,
-      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm))
   }
-
-  public var iterations: Int { core.iterations }
-  /// The learning rate, constant or scheduled; may be replaced between updates.
-  public var learningRate: LearningRate {
-    get { core.learningRate }
-    set { core.learningRate = newValue }
-  }
-  public var currentLearningRate: Float { core.currentLearningRate }
 
   public func apply(gradients: [Tensor], to parameters: [Parameter]) {
     core.update(gradients: gradients, parameters: parameters) { p, slots, g, lr, _ in
@@ -104,15 +93,5 @@ public final class RMSprop: Optimizer {
         p, slots: slots, averageIndex: averageIndex, momentumIndex: momentumIndex,
         gradient: g, lr: lr, rho: rho, oneMinusRho: oneMinusRho, momentum: momentum, epsilon: epsilon)
     }
-  }
-
-  /// `"iterations"`, `"velocity/<index>"`, and `"average_gradient/<index>"` (centered) and
-  /// `"momentum/<index>"` (momentum > 0).
-  public func state(for parameters: [Parameter]) -> [String: Tensor] {
-    core.state(for: parameters)
-  }
-
-  public func loadState(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-    try core.loadState(state, for: parameters)
   }
 }

@@ -16,14 +16,11 @@
 /// let sgd = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, clipnorm: 1)
 /// sgd.apply(gradients: grads, to: model.trainableParameters)
 /// ```
-public final class SGD: Optimizer {
+public final class SGD: OptimizerBase, Optimizer {
   /// The momentum coefficient in [0, 1]; 0 is plain gradient descent.
   public let momentum: Float
   /// Whether the update uses Nesterov momentum.
   public let nesterov: Bool
-  /// The gradient clipping applied before each update, if any.
-  public var clipping: GradientClipping? { core.clipping }
-  var core: OptimizerCore
 
   /// SGD with a constant learning rate (Keras's defaults).
   ///
@@ -65,31 +62,14 @@ public final class SGD: Optimizer {
     precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], got \(momentum)")
     self.momentum = momentum
     self.nesterov = nesterov
-    core = OptimizerCore(
+    super.init(core: OptimizerCore(
       name: "SGD", slotNames: momentum != 0 ? ["momentum"] : [], learningRate: rate,
-      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+      clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm))
   }
-
-  public var iterations: Int { core.iterations }
-  /// The learning rate, constant or scheduled; may be replaced between updates.
-  public var learningRate: LearningRate {
-    get { core.learningRate }
-    set { core.learningRate = newValue }
-  }
-  public var currentLearningRate: Float { core.currentLearningRate }
 
   public func apply(gradients: [Tensor], to parameters: [Parameter]) {
     core.update(gradients: gradients, parameters: parameters) { p, slots, g, lr, _ in
       Kernels.sgdUpdate(p, slots: slots, gradient: g, lr: lr, momentum: momentum, nesterov: nesterov)
     }
-  }
-
-  /// `"iterations"` and, with momentum, `"momentum/<index>"` per parameter.
-  public func state(for parameters: [Parameter]) -> [String: Tensor] {
-    core.state(for: parameters)
-  }
-
-  public func loadState(_ state: [String: Tensor], for parameters: [Parameter]) throws {
-    try core.loadState(state, for: parameters)
   }
 }
