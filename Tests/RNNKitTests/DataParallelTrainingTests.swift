@@ -64,6 +64,28 @@ import Testing
     #expect(again[0] == results[0].0, "a second run repeats the first bit for bit")
   }
 
+  @Test func ranksDropDifferentUnitsAndRepeatExactly() throws {
+    func run() throws -> [(weights: [[Float]], mask: [Float])] {
+      try Self.runRanks(2) { communicator in
+        let model = Sequential {
+          Embedding(inputDim: 20, outputDim: 5, maskZero: true, seed: 1)
+          LSTM(units: 4, dropout: 0.3, recurrentDropout: 0.3, seed: 2)
+          Dropout(rate: 0.5, seed: 3)
+          Dense(units: 1, activation: .sigmoid, seed: 4)
+        }
+        model.compile(optimizer: Adam(learningRate: 0.01), loss: BinaryCrossentropy())
+        try model.fit(Self.x, Self.y, batchSize: 12, epochs: 2, verbose: .silent, seed: 9, communicator: communicator)
+        let dropout = try #require(model.layers[2] as? Dropout)
+        return (model.getWeights().map(\.scalars), dropout(Tensor(ones: [64]), training: true).scalars)
+      }
+    }
+    let first = try run()
+    let second = try run()
+    #expect(first[0].weights == first[1].weights, "the ranks hold one model")
+    #expect(first[0].mask != first[1].mask, "each rank draws its own dropout masks")
+    #expect(first[0].weights == second[0].weights && first[1].mask == second[1].mask, "a second run repeats the first")
+  }
+
   @Test func ranksThatDisagreeStopTogetherNamingBothSides() throws {
     let results = try Self.runRanks(2) { communicator -> String in
       let model = Sequential {

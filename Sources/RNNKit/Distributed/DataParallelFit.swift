@@ -18,8 +18,10 @@ extension Model {
   /// The summed gradient is the gradient of the mean loss over the whole global batch, so N
   /// ranks on batch `batchSize` train as one process on `batchSize` does, up to float
   /// rounding; keep the learning rate of the single-process run (RNNKit does not rescale
-  /// it). Only rank 0 prints. Dropout masks are drawn by each rank's layers from their own
-  /// seeds, so ranks whose layers share seeds drop the same units.
+  /// it). Only rank 0 prints. On more than one rank, every layer that draws dropout masks
+  /// gets a stream derived from `seed`, its place in the model and the rank, so the ranks
+  /// drop different units and a run repeats exactly (with dropout the masks differ from a
+  /// single process's, so that equivalence holds with dropout off).
   ///
   /// - Parameters:
   ///   - x: all the training inputs, the same on every rank, `[samples, ...]`.
@@ -65,6 +67,7 @@ extension Model {
       describe: { "\(shapes(from: $0).count) parameters of shapes \(shapes(from: $0))" })
     let start = try communicator.broadcast(packed(parameters.map(\.value)), root: 0)
     for (p, value) in zip(parameters, unpacked(start, shapes: parameters.map(\.value.shape))) { p.value = value }
+    if world > 1 { seedRandomLayers(seed: seed, rank: rank) }
 
     let trainable = trainableParameters
     let gradientCount = trainable.reduce(0) { $0 + $1.value.scalarCount }

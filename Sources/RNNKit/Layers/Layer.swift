@@ -66,10 +66,7 @@ extension Layer {
   /// Every parameter with its path of property names, e.g. `layers.1.cell.kernel`: the
   /// names used in saved weight files.
   public var namedParameters: [(name: String, parameter: Parameter)] {
-    var found: [(name: String, parameter: Parameter)] = []
-    var seen: Set<ObjectIdentifier> = []
-    collectParameters(of: self, path: "", into: &found, seen: &seen)
-    return found
+    LayerWalk(self).parameters
   }
 
   /// The parameters that optimizers update.
@@ -118,40 +115,50 @@ extension Layer {
   }
 }
 
-/// Walks the stored properties of `value` for parameters and nested layers, recording each
-/// parameter's path. Superclasses' properties come first, so a subclass lists its base's
-/// weights in order.
-private func collectParameters(
-  of value: Any, path: String, into found: inout [(name: String, parameter: Parameter)], seen: inout Set<ObjectIdentifier>
-) {
-  var mirrors: [Mirror] = []
-  var mirror: Mirror? = Mirror(reflecting: value)
-  while let current = mirror {
-    mirrors.append(current)
-    mirror = current.superclassMirror
+/// Walks a layer's stored properties, in declaration order (a superclass's first, so a
+/// subclass lists its base's weights in order), for parameters and nested layers — each
+/// once, however often it is referenced: every ``Parameter``, ``Layer``, and array or
+/// optional of those.
+struct LayerWalk {
+  /// Every parameter with its path of property names, e.g. `layers.1.cell.kernel`.
+  private(set) var parameters: [(name: String, parameter: Parameter)] = []
+  /// The root, then every nested layer, in the order first reached.
+  private(set) var layers: [any Layer] = []
+  private var seen: Set<ObjectIdentifier> = []
+
+  init(_ root: any Layer) {
+    seen.insert(ObjectIdentifier(root))
+    layers.append(root)
+    visitProperties(of: root, path: "")
   }
-  for current in mirrors.reversed() {
-    for child in current.children {
-      collectParameter(child.value, path: joined(path, child.label ?? "_"), into: &found, seen: &seen)
+
+  private mutating func visitProperties(of value: Any, path: String) {
+    var mirrors: [Mirror] = []
+    var mirror: Mirror? = Mirror(reflecting: value)
+    while let current = mirror {
+      mirrors.append(current)
+      mirror = current.superclassMirror
+    }
+    for current in mirrors.reversed() {
+      for child in current.children { visit(child.value, path: joined(path, child.label ?? "_")) }
     }
   }
-}
 
-private func collectParameter(
-  _ value: Any, path: String, into found: inout [(name: String, parameter: Parameter)], seen: inout Set<ObjectIdentifier>
-) {
-  switch value {
-  case let p as Parameter:
-    if seen.insert(ObjectIdentifier(p)).inserted { found.append((path, p)) }
-  case let layer as any Layer:
-    if seen.insert(ObjectIdentifier(layer)).inserted { collectParameters(of: layer, path: path, into: &found, seen: &seen) }
-  case let array as [Any]:
-    for (i, element) in array.enumerated() { collectParameter(element, path: joined(path, "\(i)"), into: &found, seen: &seen) }
-  default:
-    // Optionals: look inside a `.some`.
-    let mirror = Mirror(reflecting: value)
-    if mirror.displayStyle == .optional, let wrapped = mirror.children.first {
-      collectParameter(wrapped.value, path: path, into: &found, seen: &seen)
+  private mutating func visit(_ value: Any, path: String) {
+    switch value {
+    case let p as Parameter:
+      if seen.insert(ObjectIdentifier(p)).inserted { parameters.append((path, p)) }
+    case let layer as any Layer:
+      if seen.insert(ObjectIdentifier(layer)).inserted {
+        layers.append(layer)
+        visitProperties(of: layer, path: path)
+      }
+    case let array as [Any]:
+      for (i, element) in array.enumerated() { visit(element, path: joined(path, "\(i)")) }
+    default:
+      // Optionals: look inside a `.some`.
+      let mirror = Mirror(reflecting: value)
+      if mirror.displayStyle == .optional, let wrapped = mirror.children.first { visit(wrapped.value, path: path) }
     }
   }
 }
