@@ -52,29 +52,37 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws { try printReportingErrors(train) }
 
-  /// Loads the data, trains (printing progress and the model summary) and returns the result lines.
+  /// Loads the data, trains (printing progress and the model summary) and returns the result
+  /// lines. With --distributed, every rank of the MPI job runs this: one model, the global
+  /// batch split across the ranks (Model.fit(…, communicator:)); rank 0 prints and saves.
   func train() throws -> String {
-    if distributed { return try trainDistributed() }
-    if let copies = MPICommunicator.launchedSize, copies > 1 {
+    let world = distributed ? try joinMPIJob() : nil
+    if world == nil, let copies = MPICommunicator.launchedSize, copies > 1 {
       print("note: running under mpirun without --distributed: \(copies) independent copies train \(copies) separate models")
     }
+    let isRankZero = (world?.rank ?? 0) == 0
     setRandomSeed(seed)
-    let (train, test, words) = try loadReviews()
+    let (train, test, words) = try loadReviews(quiet: !isRankZero)
     let (xTrain, yTrain) = (padSequences(train.sequences, maxlen: maxlen), labels(train.labels))
     let (xTest, yTest) = (padSequences(test.sequences, maxlen: maxlen), labels(test.labels))
-    print("train \(xTrain.shape), test \(xTest.shape)")
-
     let model = try makeModel(words: words)
     try model.embedding.validate(xTrain)
     try model.embedding.validate(xTest)
     model.compile(optimizer: Adam(learningRate: learningRate), loss: .binaryCrossentropy, metrics: [.accuracy])
-    print(model.summary(inputShape: [maxlen]))
+    if isRankZero {
+      print("train \(xTrain.shape), test \(xTest.shape)")
+      print(model.summary(inputShape: [maxlen]))
+      if let world { print("\(world.size) ranks × \(threadCount) thread(s), global batch \(batchSize)") }
+    }
 
     let start = ContinuousClock.now
-    let history = try model.fit(xTrain, yTrain, batchSize: batchSize, epochs: epochs, validationData: (xTest, yTest), seed: seed)
+    let history = try model.fit(
+      xTrain, yTrain, batchSize: batchSize, epochs: epochs, validationData: (xTest, yTest), seed: seed, communicator: world)
     let seconds = (ContinuousClock.now - start) / .seconds(1) / Double(history.epochs.count)
+    guard isRankZero else { return "" }
     let scores = try model.evaluate(xTest, yTest, batchSize: 500)
-    var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch)", scores["accuracy"]!, scores["loss"]!, seconds)]
+    let ranks = world.map { " on \($0.size) ranks" } ?? ""
+    var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch", scores["accuracy"]!, scores["loss"]!, seconds) + ranks + ")"]
     if let save { lines.append(try saveModel(model, to: save)) }
     if let plot {
       try history.plot(to: URL(fileURLWithPath: plot))
@@ -83,33 +91,15 @@ struct TrainCommand: ParsableCommand {
     return lines.joined(separator: "\n")
   }
 
-  /// `train` on every rank of an MPI job: one model, the global batch split across the ranks
-  /// (Model.fit(_:_:batchSize:…communicator:)); rank 0 evaluates, prints and saves.
-  private func trainDistributed() throws -> String {
+  /// The MPI job this process belongs to, its threads set to the cores per rank on this machine.
+  private func joinMPIJob() throws -> MPICommunicator {
     guard MPICommunicator.isUnderMPIRun else {
       throw ValidationError("--distributed needs an MPI job: mpirun -np N rnnkit train … --distributed (Open MPI's environment is not set)")
     }
     let world = try MPICommunicator()
     let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? world.size
     setThreadCount(Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / Swift.max(1, local)))
-    setRandomSeed(seed)
-    let (train, test, words) = try loadReviews(quiet: world.rank != 0)
-    let (xTrain, yTrain) = (padSequences(train.sequences, maxlen: maxlen), labels(train.labels))
-    let model = try makeModel(words: words)
-    try model.embedding.validate(xTrain)
-    model.compile(optimizer: Adam(learningRate: learningRate), loss: .binaryCrossentropy, metrics: [.accuracy])
-    if world.rank == 0 { print("\(world.size) ranks × \(threadCount) thread(s), global batch \(batchSize)") }
-    let start = ContinuousClock.now
-    let history = try model.fit(
-      xTrain, yTrain, batchSize: batchSize, epochs: epochs, verbose: world.rank == 0 ? .progressBar : .silent, seed: seed,
-      communicator: world)
-    let seconds = (ContinuousClock.now - start) / .seconds(1) / Double(history.epochs.count)
-    guard world.rank == 0 else { return "" }
-    let (xTest, yTest) = (padSequences(test.sequences, maxlen: maxlen), labels(test.labels))
-    let scores = try model.evaluate(xTest, yTest, batchSize: 500)
-    var lines = [String(format: "test accuracy %.4f, test loss %.4f (%.1f s per epoch on %d ranks)", scores["accuracy"]!, scores["loss"]!, seconds, world.size)]
-    if let save { lines.append(try saveModel(model, to: save)) }
-    return lines.joined(separator: "\n")
+    return world
   }
 
   /// The tutorial's classifier, its embedding from GloVe when --glove is given.

@@ -2,7 +2,7 @@ import CMPI
 import Foundation
 import RNNKit
 
-/// The ranks of an MPI job (Open MPI), for `Model.fit(_:_:batchSize:epochs:verbose:shuffle:seed:communicator:)`
+/// The ranks of an MPI job (Open MPI), for `Model.fit(_:_:…, communicator:)`
 /// across processes and machines: start the program with `mpirun -np N`.
 ///
 /// MPI is initialised on first use (funnelled: call it from one thread) and finalised by

@@ -115,9 +115,29 @@ import Testing
         return "\(error)"
       }
     }
-    #expect(data[0] == data[1] && data[0].contains("the ranks disagree on the training data"), "\(data[0])")
+    #expect(data[0] == data[1] && data[0].contains("the ranks disagree on the data (x and y shapes, then validation): rank 1 has shapes [[24, 6], [24, 1]], rank 0 has shapes [[26, 6], [26, 1]]"), "\(data[0])")
     #expect(throws: DistributedError.self) {
       try Self.model(seed: 1).fit(Self.x, Self.y, batchSize: 13, verbose: .silent, communicator: InProcessCommunicator.group(size: 2)[0])
+    }
+  }
+
+  @Test func validationAndCallbacksDecideTheSameOnEveryRank() throws {
+    let single = Self.model(seed: 1)
+    let reference = try single.fit(
+      Self.x, Self.y, batchSize: 12, epochs: 4, verbose: .silent, validationSplit: 0.25, seed: 5,
+      callbacks: [EarlyStopping(monitor: "val_loss", patience: 1)])
+    let histories = try Self.runRanks(2) { communicator in
+      try Self.model(seed: 1).fit(
+        Self.x, Self.y, batchSize: 12, epochs: 4, verbose: .silent, validationSplit: 0.25, seed: 5,
+        callbacks: [EarlyStopping(monitor: "val_loss", patience: 1)], communicator: communicator
+      ).history
+    }
+    #expect(histories[0] == histories[1], "every rank logs the same")
+    #expect(Set(histories[0].keys) == Set(reference.history.keys) && reference.history.keys.contains("val_loss"))
+    for key in reference.history.keys {
+      let (ours, theirs) = (histories[0][key] ?? [], reference.history[key] ?? [])
+      #expect(ours.count == theirs.count, "\(key): the same epochs (EarlyStopping)")
+      for (a, b) in zip(ours, theirs) { #expect(Swift.abs(a - b) <= 1e-5, "\(key): \(a) against \(b)") }
     }
   }
 

@@ -1,118 +1,100 @@
 import Foundation
 
-extension Model {
-  /// Trains one model on several ranks at once, data-parallel, the way PyTorch DDP and
-  /// Horovod do: every rank holds the whole model and a share of each batch.
-  ///
-  /// - Before the first step the model's layers are built and rank 0's weights are
-  ///   broadcast to every rank; ranks whose models or data disagree (parameter shapes,
-  ///   sample counts) stop with ``DistributedError`` naming both sides.
-  /// - Every epoch every rank draws the same seeded shuffle — the one `fit(_:_:…)` draws in
-  ///   one process — and each global batch of `batchSize` rows is split by DDP's rule: rank r
-  ///   takes rows r, r + N, r + 2N, … of it.
-  /// - Each step: forward and backward on the rank's rows, the gradients scaled by the
-  ///   rank's share of the batch and packed with the loss and metric totals into one
-  ///   buffer, one all-reduce (summed in rank order, so every rank gets the same bits and a
-  ///   run repeats exactly), then clipping and the optimizer, identically on every rank.
-  ///
-  /// The summed gradient is the gradient of the mean loss over the whole global batch, so N
-  /// ranks on batch `batchSize` train as one process on `batchSize` does, up to float
-  /// rounding; keep the learning rate of the single-process run (RNNKit does not rescale
-  /// it). Only rank 0 prints. On more than one rank, every layer that draws dropout masks
-  /// gets a stream derived from `seed`, its place in the model and the rank, so the ranks
-  /// drop different units and a run repeats exactly (with dropout the masks differ from a
-  /// single process's, so that equivalence holds with dropout off).
-  ///
-  /// - Parameters:
-  ///   - x: all the training inputs, the same on every rank, `[samples, ...]`.
-  ///   - y: the targets, `[samples, ...]`.
-  ///   - batchSize: the *global* batch, split evenly: a multiple of the number of ranks.
-  ///   - epochs: passes over the data.
-  ///   - verbose: rank 0's progress output.
-  ///   - shuffle: shuffle every epoch (the same on every rank).
-  ///   - seed: the shuffle's seed.
-  ///   - communicator: the ranks.
-  /// - Returns: the epoch logs, the same on every rank (loss and metric totals are summed
-  ///   across ranks).
-  /// - Throws: ``TrainingError/notCompiled``, ``DistributedError`` for a setting the ranks
-  ///   cannot share or ranks that disagree, ``TrainingError/nonFiniteLoss(epoch:step:value:)``
-  ///   on every rank at once.
-  ///
-  /// ```swift
-  /// let ranks = InProcessCommunicator.group(size: 2)        // or MPICommunicator() under mpirun
-  /// try model.fit(x, y, batchSize: 128, epochs: 2, communicator: ranks[r])
-  /// ```
-  @discardableResult
-  public func fit(
-    _ x: Tensor, _ y: Tensor, batchSize: Int, epochs: Int = 1, verbose: Verbosity = .progressBar,
-    shuffle: Bool = true, seed: UInt64 = 0, communicator: any Communicator
-  ) throws -> History {
-    guard let optimizer, let loss else { throw TrainingError.notCompiled }
-    let (world, rank) = (communicator.size, communicator.rank)
-    try checkBatchSize(batchSize)
-    guard batchSize % world == 0 else {
-      throw DistributedError.invalidSetting(
-        name: "batchSize", expected: "a multiple of the \(world) ranks (it is the global batch)", actual: "\(batchSize)")
-    }
-    guard epochs > 0 else { throw TrainingDataError.invalidArgument(name: "epochs", expected: "at least 1", actual: "\(epochs)") }
-    let data = try Dataset(tensorSlices: (x, y))
-    try communicator.checkAgreement(
-      ([x.shape, y.shape] as [[Int]]).flatMap { [Float($0.count)] + $0.map(Float.init) }, what: "the training data (x and y shapes)",
-      describe: { "shapes \(shapes(from: $0))" })
-    try validate(data)  // builds every layer on a probe batch
+/// A callback that acts for the whole job, so only rank 0 runs it in data-parallel training
+/// (``ModelCheckpoint`` writes one file, not one per rank).
+protocol RankZeroCallback: Callback {}
 
-    let parameters = self.parameters
+extension ModelCheckpoint: RankZeroCallback {}
+
+// Data-parallel training, the way PyTorch DDP and Horovod do it: `fit` and `evaluate` with
+// a `communicator` run their usual loop on every rank, with these pieces in place of the
+// single-process step. Every rank holds the whole model and walks the same batches of the
+// same seeded shuffle; each takes its share of every global batch by DDP's rule (rows r,
+// r + N, r + 2N, … of it), and one all-reduce per step sums the gradients, scaled by each
+// rank's share, with the loss and metric totals. The sum is the gradient of the mean loss
+// over the whole global batch, so N ranks on batch B train as one process on batch B does,
+// up to float rounding (keep that run's learning rate: nothing is rescaled), and since
+// ``Communicator/allReduceSum(_:)`` adds in rank order, a run repeats bit for bit.
+
+extension Model {
+  /// Before the first step: checks that every rank has the same data and model (stopping
+  /// all of them with an error naming both sides otherwise), builds the layers, broadcasts
+  /// rank 0's weights, and gives each rank its own dropout streams.
+  func joinRanks(_ communicator: any Communicator, training: Dataset, validation: Dataset?) throws {
+    let world = communicator.size
+    guard training.batchSize % world == 0 else {
+      throw DistributedError.invalidSetting(
+        name: "batchSize", expected: "a multiple of the \(world) ranks (it is the global batch)", actual: "\(training.batchSize)")
+    }
+    let shapes = [training.features.shape, training.labels.shape] + (validation.map { [$0.features.shape, $0.labels.shape] } ?? [])
     try communicator.checkAgreement(
-      parameters.flatMap { [Float($0.value.rank)] + $0.value.shape.map(Float.init) }, what: "the model's parameter shapes",
-      describe: { "\(shapes(from: $0).count) parameters of shapes \(shapes(from: $0))" })
+      encodeShapes(shapes), what: "the data (x and y shapes, then validation)", describe: { "shapes \(decodeShapes($0))" })
+    let parameters = self.parameters  // built by fit's validation probe
+    try communicator.checkAgreement(
+      encodeShapes(parameters.map(\.value.shape)), what: "the model's parameter shapes",
+      describe: { "\(decodeShapes($0).count) parameters of shapes \(decodeShapes($0))" })
     let start = try communicator.broadcast(packed(parameters.map(\.value)), root: 0)
     for (p, value) in zip(parameters, unpacked(start, shapes: parameters.map(\.value.shape))) { p.value = value }
-    if world > 1 { seedRandomLayers(seed: seed, rank: rank) }
+    if world > 1 { seedRandomLayers(seed: training.shuffleSeed, rank: communicator.rank) }
+  }
 
+  /// One data-parallel step on the global batch `x`, `y`: forward and backward on this
+  /// rank's rows, one all-reduce of the scaled gradients with the loss and metric totals,
+  /// then clipping and the optimizer, identically on every rank. Returns the global batch's
+  /// loss and metric totals (the same on every rank).
+  func trainStepShare(_ x: Tensor, _ y: Tensor, loss: any Loss, communicator: any Communicator) throws
+    -> (loss: Float, metrics: [(total: Double, count: Int)])
+  {
+    guard let optimizer else { throw TrainingError.notCompiled }
     let trainable = trainableParameters
     let gradientCount = trainable.reduce(0) { $0 + $1.value.scalarCount }
-    let tail = 2 + 2 * metrics.count  // loss·n, n, then each metric's total and count
-    let samples = data.sampleCount
-    let steps = (samples + batchSize - 1) / batchSize
-    let shuffled = shuffle ? data.shuffle(bufferSize: samples, seed: seed) : data
-    var history = History()
-    for epoch in 0..<epochs {
-      if verbose != .silent && rank == 0 { print("Epoch \(epoch + 1)/\(epochs)") }
-      let order = shuffled.order(pass: epoch)
-      var running = RunningLogs(metricNames: metrics.map(\.name))
-      var bar = ProgressBar(total: steps, verbosity: rank == 0 ? verbose : .silent)
-      for step in 0..<steps {
-        let rows = Array(order[(step * batchSize)..<Swift.min((step + 1) * batchSize, samples)])
-        let mine = stride(from: rank, to: rows.count, by: world).map { rows[$0] }
-        var buffer = [Float](repeating: 0, count: gradientCount + tail)
-        if !mine.isEmpty {
-          let result = gradientStep(x.gathering(rows: mine), y.gathering(rows: mine), loss: loss, parameters: trainable)
-          let share = Float(mine.count) / Float(rows.count)
-          if let gradients = result.gradients {
-            buffer.replaceSubrange(0..<gradientCount, with: (Tensor(shape: [gradientCount], scalars: packed(gradients)) * share).scalars)
-          }
-          buffer[gradientCount] = result.loss * Float(mine.count)
-          buffer[gradientCount + 1] = Float(mine.count)
-          for (i, m) in result.metrics.enumerated() {
-            buffer[gradientCount + 2 + 2 * i] = Float(m.total)
-            buffer[gradientCount + 3 + 2 * i] = Float(m.count)
-          }
-        }
-        let total = try communicator.allReduceSum(buffer)
-        let stepLoss = total[gradientCount] / total[gradientCount + 1]
-        guard stepLoss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: step + 1, value: stepLoss) }
-        optimizer.apply(
-          gradients: unpacked(Array(total[0..<gradientCount]), shapes: trainable.map(\.value.shape)), to: trainable)
-        let stepMetrics = (0..<metrics.count).map {
-          (total: Double(total[gradientCount + 2 + 2 * $0]), count: Int(total[gradientCount + 3 + 2 * $0]))
-        }
-        running.add(loss: stepLoss, samples: rows.count, metrics: stepMetrics)
-        bar.update(step: step + 1, logs: running.logs)
+    let rows = share(of: x.shape[0], communicator: communicator)
+    var buffer = [Float](repeating: 0, count: gradientCount)
+    var totals = [Float](repeating: 0, count: 2 + 2 * metrics.count)
+    if !rows.isEmpty {
+      let result = gradientStep(x.gathering(rows: rows), y.gathering(rows: rows), loss: loss, parameters: trainable)
+      if let gradients = result.gradients {
+        let scale = Float(rows.count) / Float(x.shape[0])
+        buffer = (Tensor(shape: [gradientCount], scalars: packed(gradients)) * scale).scalars
       }
-      bar.finish(step: steps, logs: running.logs)
-      history.record(epoch: epoch, logs: Dictionary(uniqueKeysWithValues: running.logs))
+      totals = batchTotals(loss: result.loss, samples: rows.count, metrics: result.metrics)
     }
-    return history
+    let summed = try communicator.allReduceSum(buffer + totals)
+    let global = globalLogs(Array(summed[gradientCount...]))
+    if global.loss.isFinite {
+      optimizer.apply(gradients: unpacked(Array(summed[..<gradientCount]), shapes: trainable.map(\.value.shape)), to: trainable)
+    }
+    return global
+  }
+
+  /// This rank's share of one evaluation batch, summed over the ranks.
+  func evaluateShare(_ x: Tensor, _ y: Tensor, loss: any Loss, communicator: any Communicator) throws
+    -> (loss: Float, metrics: [(total: Double, count: Int)])
+  {
+    let rows = share(of: x.shape[0], communicator: communicator)
+    var totals = [Float](repeating: 0, count: 2 + 2 * metrics.count)
+    if !rows.isEmpty {
+      let (bx, by) = (x.gathering(rows: rows), y.gathering(rows: rows))
+      let prediction = self(bx)
+      totals = batchTotals(loss: loss(prediction, by).scalar, samples: rows.count, metrics: metrics.map { $0.batchTotal(prediction, by) })
+    }
+    return globalLogs(try communicator.allReduceSum(totals))
+  }
+
+  /// The rows of a batch of `count` that this rank takes: r, r + N, r + 2N, …
+  private func share(of count: Int, communicator: any Communicator) -> [Int] {
+    Array(stride(from: communicator.rank, to: count, by: communicator.size))
+  }
+
+  /// loss·n, n, then each metric's total and count: what ranks add up.
+  private func batchTotals(loss: Float, samples: Int, metrics: [(total: Double, count: Int)]) -> [Float] {
+    [loss * Float(samples), Float(samples)] + metrics.flatMap { [Float($0.total), Float($0.count)] }
+  }
+
+  /// The mean loss and metric totals from summed ``batchTotals(loss:samples:metrics:)``.
+  private func globalLogs(_ totals: [Float]) -> (loss: Float, metrics: [(total: Double, count: Int)]) {
+    let metricTotals = stride(from: 2, to: totals.count, by: 2).map { (total: Double(totals[$0]), count: Int(totals[$0 + 1])) }
+    return (totals[0] / totals[1], metricTotals)
   }
 }
 
@@ -134,8 +116,13 @@ private func unpacked(_ buffer: [Float], shapes: [[Int]]) -> [Tensor] {
   }
 }
 
-/// Shapes written as `[rank, d0, d1, …]` one after another, read back.
-private func shapes(from values: [Float]) -> [[Int]] {
+/// Shapes as `[rank, d0, d1, …]` one after another, for exchanging them as floats.
+private func encodeShapes(_ shapes: [[Int]]) -> [Float] {
+  shapes.flatMap { [Float($0.count)] + $0.map(Float.init) }
+}
+
+/// ``encodeShapes(_:)`` read back.
+private func decodeShapes(_ values: [Float]) -> [[Int]] {
   var result: [[Int]] = []
   var i = 0
   while i < values.count {

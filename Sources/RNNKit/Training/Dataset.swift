@@ -22,7 +22,7 @@ public struct Dataset: Sequence, Sendable {
   /// Whether a last, smaller batch is dropped.
   public private(set) var dropRemainder = false
   private var shuffleBuffer: Int?
-  private var shuffleSeed: UInt64 = 0
+  private(set) var shuffleSeed: UInt64 = 0
   /// How many times this dataset value has been iterated, for reshuffling.
   private let passCounter = PassCounter()
 

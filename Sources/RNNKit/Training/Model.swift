@@ -113,14 +113,28 @@ open class Model: Layer {
   }
 
   /// The loss and metrics over every batch of `dataset`.
-  public func evaluate(_ dataset: Dataset, verbose: Verbosity = .silent) throws -> [String: Float] {
+  ///
+  /// - Parameters:
+  ///   - dataset: the batches to evaluate.
+  ///   - verbose: progress output (rank 0's only).
+  ///   - communicator: the ranks of a data-parallel job, each evaluating its share of every
+  ///     batch (rows r, r + N, …); the totals are summed, so every rank gets the same logs.
+  ///     `nil`: this process alone.
+  public func evaluate(_ dataset: Dataset, verbose: Verbosity = .silent, communicator: (any Communicator)? = nil) throws
+    -> [String: Float]
+  {
     guard let loss else { throw TrainingError.notCompiled }
     try validate(dataset)
     var running = RunningLogs(metricNames: metrics.map(\.name))
-    var bar = ProgressBar(total: dataset.batchCount, verbosity: verbose)
+    var bar = ProgressBar(total: dataset.batchCount, verbosity: (communicator?.rank ?? 0) == 0 ? verbose : .silent)
     for (step, (x, y)) in dataset.enumerated() {
-      let prediction = self(x)
-      running.add(loss: loss(prediction, y).scalar, samples: x.shape[0], metrics: metrics.map { $0.batchTotal(prediction, y) })
+      if let communicator {
+        let batch = try evaluateShare(x, y, loss: loss, communicator: communicator)
+        running.add(loss: batch.loss, samples: x.shape[0], metrics: batch.metrics)
+      } else {
+        let prediction = self(x)
+        running.add(loss: loss(prediction, y).scalar, samples: x.shape[0], metrics: metrics.map { $0.batchTotal(prediction, y) })
+      }
       bar.update(step: step + 1, logs: running.logs)
     }
     bar.finish(step: dataset.batchCount, logs: running.logs)
@@ -143,13 +157,29 @@ open class Model: Layer {
   ///   - shuffle: reshuffle the training samples each epoch.
   ///   - seed: the shuffling seed.
   ///   - callbacks: hooks such as ``EarlyStopping``.
+  ///   - communicator: the ranks of a data-parallel job (``InProcessCommunicator``, or
+  ///     `MPICommunicator` under `mpirun`); `nil` trains in this process alone. On the ranks,
+  ///     rank 0's weights are broadcast first; every rank walks the same seeded shuffle and
+  ///     takes rows r, r + N, … of each global batch of `batchSize` (a multiple of N); one
+  ///     all-reduce per step sums the gradients, scaled by each rank's share, in rank order,
+  ///     before clipping and the optimizer. N ranks thus train as one process on `batchSize`,
+  ///     up to float rounding, and a run repeats bit for bit; keep that run's learning rate.
+  ///     Loss, metrics and validation are summed over the ranks, so callbacks decide the same
+  ///     everywhere; only rank 0 prints and runs ``ModelCheckpoint``. Each rank draws its own
+  ///     dropout masks from a stream derived from `seed`.
   /// - Returns: the per-epoch logs.
-  /// - Throws: ``TrainingError`` (not compiled, non-finite loss) and ``TrainingDataError``.
+  /// - Throws: ``TrainingError`` (not compiled, non-finite loss), ``TrainingDataError``, and
+  ///   ``DistributedError`` for ranks that disagree on the model or the data.
+  ///
+  /// ```swift
+  /// try model.fit(x, y, batchSize: 128, epochs: 2, validationSplit: 0.2)
+  /// try model.fit(x, y, batchSize: 128, epochs: 2, communicator: ranks[r])   // data-parallel
+  /// ```
   @discardableResult
   public func fit(
     _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
     validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0, shuffle: Bool = true,
-    seed: UInt64 = 0, callbacks: [any Callback] = []
+    seed: UInt64 = 0, callbacks: [any Callback] = [], communicator: (any Communicator)? = nil
   ) throws -> History {
     try checkBatchSize(batchSize)
     guard (0..<1).contains(validationSplit) else {
@@ -172,10 +202,14 @@ open class Model: Layer {
     }
     var train = try Dataset(tensorSlices: (trainX, trainY))
     if shuffle { train = train.shuffle(bufferSize: train.sampleCount, seed: seed) }
-    return try fit(train.batch(batchSize), epochs: epochs, verbose: verbose, validationData: validation, callbacks: callbacks)
+    return try fit(
+      train.batch(batchSize), epochs: epochs, verbose: verbose, validationData: validation, callbacks: callbacks,
+      communicator: communicator)
   }
 
-  /// Trains on the batches of `dataset` for `epochs` passes.
+  /// Trains on the batches of `dataset` for `epochs` passes; on the ranks of `communicator`
+  /// as ``fit(_:_:batchSize:epochs:verbose:validationData:validationSplit:shuffle:seed:callbacks:communicator:)``
+  /// describes.
   ///
   /// ```swift
   /// let db = try Dataset(tensorSlices: (x, y)).shuffle(bufferSize: 1000, seed: 1).batch(128)
@@ -184,15 +218,20 @@ open class Model: Layer {
   @discardableResult
   public func fit(
     _ dataset: Dataset, epochs: Int = 1, verbose: Verbosity = .progressBar, validationData: Dataset? = nil,
-    callbacks: [any Callback] = []
+    callbacks: [any Callback] = [], communicator: (any Communicator)? = nil
   ) throws -> History {
-    guard loss != nil, optimizer != nil else { throw TrainingError.notCompiled }
+    guard let loss, optimizer != nil else { throw TrainingError.notCompiled }
     guard epochs > 0 else { throw TrainingDataError.invalidArgument(name: "epochs", expected: "at least 1", actual: "\(epochs)") }
     try validate(dataset)
     if let validationData { try validate(validationData) }
     guard dataset.batchCount > 0 else {
       throw TrainingDataError.invalidArgument(name: "batch size", expected: "at most the \(dataset.sampleCount) samples when dropping the remainder", actual: "\(dataset.batchSize)")
     }
+    // On the ranks of a data-parallel job: one model everywhere, rank 0 alone prints and writes.
+    let isRankZero = (communicator?.rank ?? 0) == 0
+    if let communicator { try joinRanks(communicator, training: dataset, validation: validationData) }
+    let verbose = isRankZero ? verbose : .silent
+    let callbacks = isRankZero ? callbacks : callbacks.filter { !($0 is RankZeroCallback) }
     var history = History()
     stopTraining = false
     for callback in callbacks { try callback.onTrainBegin(model: self) }
@@ -202,7 +241,7 @@ open class Model: Layer {
       var running = RunningLogs(metricNames: metrics.map(\.name))
       var bar = ProgressBar(total: dataset.batchCount, verbosity: verbose)
       for (step, (x, y)) in dataset.enumerated() {
-        let result = try trainStep(x, y)
+        let result = try communicator.map { try trainStepShare(x, y, loss: loss, communicator: $0) } ?? trainStep(x, y)
         guard result.loss.isFinite || callbacks.contains(where: { $0 is TerminateOnNaN }) else {
           throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: step + 1, value: result.loss)
         }
@@ -217,7 +256,8 @@ open class Model: Layer {
       }
       var logs = running.logs
       if let validationData, !stopTraining {
-        logs += try evaluate(validationData).sorted { $0.key < $1.key }.map { ("val_" + $0.key, $0.value) }
+        logs += try evaluate(validationData, communicator: communicator).sorted { $0.key < $1.key }
+          .map { ("val_" + $0.key, $0.value) }
       }
       bar.finish(step: dataset.batchCount, logs: logs)
       let epochLogs = Dictionary(uniqueKeysWithValues: logs)
