@@ -168,6 +168,19 @@ private struct Problem {
     #expect(fresh.state(for: p)["m/1"] == Tensor(zeros: [3]))
   }
 
+  /// A corrupted checkpoint's iteration count far past Int.max once trapped in Int(_:).
+  @Test func hugeIterationCountsAreRefusedNotTrapped() throws {
+    let p = parameters(Problem.values(seed: 4))
+    let adam = Adam()
+    adam.apply(gradients: Problem.gradients(step: 0), to: p)
+    for huge: Float in [1e30, 9.3e18, 2_147_483_648] {
+      var state = adam.state(for: p)
+      state["iterations"] = Tensor(huge)
+      let error = try #require(throws: OptimizerStateError.self) { try Adam().loadState(state, for: p) }
+      #expect(error.issues == [OptimizerStateError.Issue.invalidIterations(shape: [], value: huge)])
+    }
+  }
+
   @Test func loadStateRejectsAStateForMoreParameters() throws {
     let p = parameters(Problem.values(seed: 5))
     let sgd = SGD(momentum: 0.5)

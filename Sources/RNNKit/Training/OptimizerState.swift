@@ -26,7 +26,7 @@ public struct OptimizerStateError: Error, CustomStringConvertible, Equatable {
         return "\"\(name)\" has shape \(actual), expected \(expected)"
       case .invalidIterations(let shape, let value):
         let shown = value.map { "\($0)" } ?? "no single value"
-        return "\"iterations\" must be a scalar whole number ≥ 0, got shape \(shape) holding \(shown)"
+        return "\"iterations\" must be a scalar whole number in 0..<2^31, got shape \(shape) holding \(shown)"
       }
     }
   }
@@ -204,7 +204,8 @@ struct OptimizerCore {
     var loadedIterations = 0
     if let it = state["iterations"] {
       let value = it.scalarCount == 1 ? it.scalars[0] : nil
-      if let v = value, it.shape.isEmpty, v.isFinite, v >= 0, v == v.rounded() {
+      // Below 2^31: a value read from a file must never trap Int(_:) (a huge float would).
+      if let v = value, it.shape.isEmpty, v.isFinite, v >= 0, v < 2_147_483_648, v == v.rounded() {
         loadedIterations = Int(v)
       } else {
         issues.append(("iterations", .invalidIterations(shape: it.shape, value: value)))
