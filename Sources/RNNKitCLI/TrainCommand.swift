@@ -34,11 +34,13 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Write the trained model here: a whole Keras 3 model for a .keras path (Keras's load_model and rnnkit predict read it), else the weights as safetensors.") var save: String?
   @Option(help: "Write the loss/accuracy curves here (SVG).") var plot: String?
   @Option(help: "Random seed.") var seed: UInt64 = 0
+  @Flag(help: "With --distributed: exchange the embedding's gradient as the rows each batch touches, not the dense matrix.") var sparseEmbeddingGradients = false
   @Flag(help: "Train one model across the ranks of an MPI job: mpirun -np N rnnkit train … --distributed (--batch-size is the global batch).") var distributed = false
 
   func validate() throws {
     guard (data == nil) != (texts == nil) else { throw ValidationError("give exactly one of --data imdb.npz or --texts aclImdb/") }
     guard !freezeEmbedding || glove != nil else { throw ValidationError("--freeze-embedding needs --glove") }
+    guard !sparseEmbeddingGradients || distributed else { throw ValidationError("--sparse-embedding-gradients needs --distributed") }
     guard SentimentClassifier.Cell(rawValue: cell) != nil else {
       throw ValidationError("--cell must be simple, lstm or gru, got '\(cell)'")
     }
@@ -69,6 +71,7 @@ struct TrainCommand: ParsableCommand {
     try model.embedding.validate(xTrain)
     try model.embedding.validate(xTest)
     model.compile(optimizer: Adam(learningRate: learningRate), loss: .binaryCrossentropy, metrics: [.accuracy])
+    model.sparseEmbeddingGradients = sparseEmbeddingGradients
     if isRankZero {
       print("train \(xTrain.shape), test \(xTest.shape)")
       print(model.summary(inputShape: [maxlen]))

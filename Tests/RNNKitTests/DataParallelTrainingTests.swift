@@ -64,6 +64,21 @@ import Testing
     #expect(again[0] == results[0].0, "a second run repeats the first bit for bit")
   }
 
+  @Test(arguments: [2, 3])
+  func embeddingGradientsAsRowsGiveTheDenseResult(_ size: Int) throws {
+    let results = try Self.runRanks(size) { communicator -> [[[Float]]] in
+      try [false, true].map { sparse in
+        let model = Self.model(seed: 1)
+        model.sparseEmbeddingGradients = sparse
+        try model.fit(Self.x, Self.y, batchSize: 12, epochs: 3, verbose: .silent, seed: 5, communicator: communicator)
+        return model.getWeights().map(\.scalars)
+      }
+    }
+    for (rank, pair) in results.enumerated() {
+      #expect(pair[1] == pair[0], "rank \(rank): rows and the dense matrix train the same weights, bit for bit")
+    }
+  }
+
   @Test func ranksDropDifferentUnitsAndRepeatExactly() throws {
     func run() throws -> [(weights: [[Float]], mask: [Float])] {
       try Self.runRanks(2) { communicator in

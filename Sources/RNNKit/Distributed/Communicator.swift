@@ -42,11 +42,7 @@ extension Communicator {
   /// let gradients = try communicator.allReduceSum(localGradients)
   /// ```
   public func allReduceSum(_ values: [Float]) throws -> [Float] {
-    let parts = try allGather(values)
-    guard parts.count > 1 else { return parts.first ?? values }
-    var total = Tensor(shape: [values.count], scalars: parts[0])
-    for part in parts.dropFirst() { total = total + Tensor(shape: [values.count], scalars: part) }
-    return total.scalars
+    sumInRankOrder(try allGather(values))
   }
 
   /// Returns when every rank has called it.
@@ -63,6 +59,15 @@ extension Communicator {
       throw DistributedError.ranksDisagree(what: what, rank: r, value: describe(differing), rootValue: describe(all[0]))
     }
   }
+}
+
+/// The element-wise sum of equally long buffers, added in their order (rank 0 first).
+func sumInRankOrder(_ parts: [[Float]]) -> [Float] {
+  guard var total = parts.first.map({ Tensor(shape: [$0.count], scalars: $0) }), parts.count > 1 else {
+    return parts.first ?? []
+  }
+  for part in parts.dropFirst() { total = total + Tensor(shape: [part.count], scalars: part) }
+  return total.scalars
 }
 
 /// A communicator of one rank: every collective returns its own input. The default.

@@ -39,31 +39,65 @@ extension Model {
   }
 
   /// One data-parallel step on the global batch `x`, `y`: forward and backward on this
-  /// rank's rows, one all-reduce of the scaled gradients with the loss and metric totals,
-  /// then clipping and the optimizer, identically on every rank. Returns the global batch's
-  /// loss and metric totals (the same on every rank).
+  /// rank's rows, one exchange of the scaled gradients with the loss and metric totals
+  /// (the embedding's as touched rows with ``sparseEmbeddingGradients``), then clipping and
+  /// the optimizer, identically on every rank. Returns the global batch's loss and metric
+  /// totals (the same on every rank).
   func trainStepShare(_ x: Tensor, _ y: Tensor, loss: any Loss, communicator: any Communicator) throws
     -> (loss: Float, metrics: [(total: Double, count: Int)])
   {
     guard let optimizer else { throw TrainingError.notCompiled }
     let trainable = trainableParameters
-    let gradientCount = trainable.reduce(0) { $0 + $1.value.scalarCount }
+    let shapes = trainable.map(\.value.shape)
     let rows = share(of: x.shape[0], communicator: communicator)
-    var buffer = [Float](repeating: 0, count: gradientCount)
+    let localX = rows.isEmpty ? nil : x.gathering(rows: rows)
+    // The embedding's gradient travels as rows when asked and when the inputs are its ids.
+    let embedding = sparseEmbeddingGradients ? firstEmbedding : nil
+    let rowsIndex = embedding.flatMap { e in e.inputDim < 1 << 24 ? trainable.firstIndex { $0 === e.embeddings } : nil }
+    let denseShapes = shapes.enumerated().map { $0.offset == rowsIndex ? [0] : $0.element }
+    let denseCount = denseShapes.reduce(0) { $0 + $1.reduce(1, *) }
+
+    var dense = [Float](repeating: 0, count: denseCount)
     var totals = [Float](repeating: 0, count: 2 + 2 * metrics.count)
-    if !rows.isEmpty {
-      let result = gradientStep(x.gathering(rows: rows), y.gathering(rows: rows), loss: loss, parameters: trainable)
-      if let gradients = result.gradients {
+    var ids: [Int] = []
+    var rowValues: [Float] = []
+    if let localX {
+      let result = gradientStep(localX, y.gathering(rows: rows), loss: loss, parameters: trainable)
+      if var local = result.gradients {
         let scale = Float(rows.count) / Float(x.shape[0])
-        buffer = (Tensor(shape: [gradientCount], scalars: packed(gradients)) * scale).scalars
+        if let rowsIndex {
+          ids = Array(Set(localX.scalars.map { Int($0) })).sorted()
+          rowValues = (local[rowsIndex].gathering(rows: ids) * scale).scalars
+          local[rowsIndex] = Tensor(zeros: [0])
+        }
+        dense = (Tensor(shape: [denseCount], scalars: packed(local)) * scale).scalars
       }
       totals = batchTotals(loss: result.loss, samples: rows.count, metrics: result.metrics)
     }
-    let summed = try communicator.allReduceSum(buffer + totals)
-    let global = globalLogs(Array(summed[gradientCount...]))
-    if global.loss.isFinite {
-      optimizer.apply(gradients: unpacked(Array(summed[..<gradientCount]), shapes: trainable.map(\.value.shape)), to: trainable)
+    var gradients: [Tensor]
+    let summed: [Float]
+    if let rowsIndex {
+      // Every rank's rows padded to the longest (id 0, zero rows), gathered, added in rank order.
+      let width = shapes[rowsIndex][1]
+      let longest = Int(try communicator.allGather([Float(ids.count)]).map { $0[0] }.max() ?? 0)
+      let padding = longest - ids.count
+      let parts = try communicator.allGather(
+        dense + totals + ids.map(Float.init) + [Float](repeating: 0, count: padding) + rowValues
+          + [Float](repeating: 0, count: padding * width))
+      summed = sumInRankOrder(parts.map { Array($0[..<(denseCount + totals.count)]) })
+      let offset = denseCount + totals.count
+      let allIDs = parts.flatMap { $0[offset..<(offset + longest)] }
+      let allRows = parts.flatMap { $0[(offset + longest)...] }
+      gradients = unpacked(Array(summed[..<denseCount]), shapes: denseShapes)
+      gradients[rowsIndex] = Kernels.embeddingBackward(
+        dy: Tensor(shape: [allIDs.count, width], scalars: allRows), ids: Tensor(shape: [allIDs.count], scalars: allIDs),
+        tableShape: shapes[rowsIndex])
+    } else {
+      summed = try communicator.allReduceSum(dense + totals)
+      gradients = unpacked(Array(summed[..<denseCount]), shapes: denseShapes)
     }
+    let global = globalLogs(Array(summed[denseCount...]))
+    if global.loss.isFinite { optimizer.apply(gradients: gradients, to: trainable) }
     return global
   }
 

@@ -29,6 +29,18 @@ open class Model: Layer {
   /// Set by a callback (or by you) to stop `fit` after the current batch.
   public var stopTraining = false
 
+  /// In data-parallel training, exchange the gradient of the embedding the inputs reach
+  /// first (``firstEmbedding``) as the rows a batch touches — ids and rows gathered from
+  /// every rank and added in rank order — instead of all-reducing the dense matrix: Horovod's
+  /// route for embeddings, whose gradient is mostly zero rows. The result is the same sum;
+  /// only what travels changes. Off by default.
+  ///
+  /// ```swift
+  /// model.sparseEmbeddingGradients = true
+  /// try model.fit(x, y, batchSize: 128, communicator: world)
+  /// ```
+  public var sparseEmbeddingGradients = false
+
   /// An empty model; subclasses add layers as stored properties.
   public init() {}
 
