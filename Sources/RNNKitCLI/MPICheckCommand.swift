@@ -24,6 +24,10 @@ struct MPICheckCommand: ParsableCommand {
   /// The check's report on rank 0, "" on the other ranks.
   func check() throws -> String {
     let world = try MPICommunicator()
+    do { return try check(on: world) } catch { world.abort(reporting: error) }
+  }
+
+  private func check(on world: MPICommunicator) throws -> String {
     setThreadCount(1)
     let distributed = Self.model(seed: world.rank == 0 ? 1 : 100 + UInt64(world.rank))
     try distributed.fit(Self.x, Self.y, batchSize: 12, epochs: epochs, verbose: .silent, seed: 5, communicator: world)

@@ -62,6 +62,12 @@ struct TrainCommand: ParsableCommand {
     if world == nil, let copies = MPICommunicator.launchedSize, copies > 1 {
       print("note: running under mpirun without --distributed: \(copies) independent copies train \(copies) separate models")
     }
+    guard let world, world.size > 1 else { return try train(on: world) }
+    // A rank that fails ends the whole job: the others would wait in a collective forever.
+    do { return try train(on: world) } catch { world.abort(reporting: error) }
+  }
+
+  private func train(on world: MPICommunicator?) throws -> String {
     let isRankZero = (world?.rank ?? 0) == 0
     setRandomSeed(seed)
     let (train, test, words) = try loadReviews(quiet: !isRankZero)

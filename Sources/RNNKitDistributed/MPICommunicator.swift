@@ -44,8 +44,15 @@ public final class MPICommunicator: Communicator {
   /// Finalises MPI; call once, after the last collective.
   public static func finalize() { rk_mpi_finalize() }
 
-  /// Ends every rank of the job with `code` (`MPI_Abort`).
-  public func abort(code: Int32 = 1) -> Never {
+  /// Ends every rank of the job (`MPI_Abort`) after printing `error` to standard error, as
+  /// `Error: rank r: …`. What a rank that cannot go on must do: the others would otherwise
+  /// wait for it in their next collective forever.
+  ///
+  /// ```swift
+  /// do { try model.fit(x, y, batchSize: 128, communicator: world) } catch { world.abort(reporting: error) }
+  /// ```
+  public func abort(reporting error: any Error, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("Error: rank \(rank): \(error)\n".utf8))
     rk_mpi_abort(code)
     exit(code)
   }
