@@ -156,6 +156,14 @@ import Testing
     }
   }
 
+  @Test func shardsTakeEveryNthSample() throws {
+    let data = try Dataset(tensorSlices: (Tensor(shape: [7, 1], scalars: (0..<7).map(Float.init)), Tensor(zeros: [7, 1])))
+    #expect(try data.shard(count: 3, index: 1).features.scalars == [1, 4])
+    #expect(try data.shard(count: 3, index: 0).features.scalars == [0, 3, 6])
+    #expect(throws: TrainingDataError.self) { try data.shard(count: 3, index: 3) }
+    #expect(throws: TrainingDataError.self) { try data.shard(count: 8, index: 7) }
+  }
+
   @Test func collectivesSumInRankOrder() throws {
     let sums = try Self.runRanks(3) { c in try c.allReduceSum([Float(c.rank + 1), 0.1 * Float(c.rank)]) }
     #expect(sums.allSatisfy { $0 == sums[0] } && sums[0][0] == 6)

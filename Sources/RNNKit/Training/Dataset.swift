@@ -62,6 +62,30 @@ public struct Dataset: Sequence, Sendable {
     return copy
   }
 
+  /// Every `count`-th sample starting at `index` (samples index, index + count, …), like
+  /// tf.data's `shard`: the part of a data set one of `count` workers reads. Shard before
+  /// shuffling and batching. (Data-parallel `fit(…, communicator:)` splits each global
+  /// batch itself and needs no shard.)
+  ///
+  /// - Throws: ``TrainingDataError/invalidArgument(name:expected:actual:)`` when `index` is
+  ///   not in `0..<count` or the shard would be empty.
+  ///
+  /// ```swift
+  /// let mine = try dataset.shard(count: 4, index: 1)   // samples 1, 5, 9, …
+  /// ```
+  public func shard(count: Int, index: Int) throws -> Dataset {
+    guard count >= 1, (0..<count).contains(index) else {
+      throw TrainingDataError.invalidArgument(name: "shard index", expected: "in 0..<\(count) with count ≥ 1", actual: "\(index) of \(count)")
+    }
+    let rows = Array(stride(from: index, to: sampleCount, by: count))
+    guard !rows.isEmpty else {
+      throw TrainingDataError.invalidArgument(name: "shard", expected: "at least one of the \(sampleCount) samples", actual: "none for index \(index) of \(count)")
+    }
+    var copy = try Dataset(tensorSlices: (features.gathering(rows: rows), labels.gathering(rows: rows)))
+    (copy.batchSize, copy.dropRemainder, copy.shuffleBuffer, copy.shuffleSeed) = (batchSize, dropRemainder, shuffleBuffer, shuffleSeed)
+    return copy
+  }
+
   /// Consecutive samples grouped into batches of `size`; the last one is smaller unless
   /// `dropRemainder` is set.
   ///
