@@ -1,12 +1,4 @@
-/// A layer that draws random numbers (dropout masks) from a generator of its own.
-protocol RandomizedLayer: AnyObject {
-  var generator: RandomGenerator { get set }
-}
-
-extension Dense: RandomizedLayer {}
-extension Conv1D: RandomizedLayer {}
 extension Dropout: RandomizedLayer {}
-extension RecurrentCell: RandomizedLayer {}
 
 extension Model {
   /// Gives every randomized layer a stream of its own for `rank`, derived from `seed` and

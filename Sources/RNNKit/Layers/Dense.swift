@@ -10,7 +10,7 @@
 /// let head = Dense(units: 1, activation: .sigmoid)
 /// let p = head(Tensor(randomNormal: [8, 64], seed: 1))    // [8, 1]
 /// ```
-public final class Dense: Layer {
+public final class Dense: Layer, LazilyBuilt {
   /// The size of the output's last axis.
   public let units: Int
   /// Applied after the affine map (``Activation/linear`` for none).
@@ -59,14 +59,11 @@ public final class Dense: Layer {
   public var inputSize: Int? { kernel?.value.shape[0] }
 
   func build(inputSize: Int) {
-    if let existing = self.inputSize {
-      precondition(existing == inputSize, "Dense: built for \(existing) input features, called with \(inputSize)")
-      return
-    }
-    precondition(inputSize > 0, "Dense: input feature size must be positive, got \(inputSize)")
-    kernel = Parameter(kernelInitializer.tensor(shape: [inputSize, units], using: &generator), name: "kernel")
-    if useBias { bias = Parameter(biasInitializer.tensor(shape: [units], using: &generator), name: "bias") }
+    guard needsWeights(for: inputSize, what: "input features") else { return }
+    kernel = addWeight("kernel", shape: [inputSize, units], initializer: kernelInitializer)
+    if useBias { bias = addWeight("bias", shape: [units], initializer: biasInitializer) }
   }
+
 
   /// `activation(x · kernel + bias)` over the last axis; leaves `context.mask` as it is.
   ///

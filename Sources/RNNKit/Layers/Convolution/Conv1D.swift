@@ -16,7 +16,7 @@
 /// let conv = Conv1D(filters: 128, kernelSize: 5, activation: .relu)
 /// let y = conv(Tensor(randomNormal: [2, 100, 16], seed: 1))   // [2, 96, 128]
 /// ```
-public final class Conv1D: Layer {
+public final class Conv1D: Layer, LazilyBuilt {
   /// The number of output channels.
   public let filters: Int
   /// The window length in steps.
@@ -80,15 +80,11 @@ public final class Conv1D: Layer {
   public var inputSize: Int? { kernel?.value.shape[1] }
 
   func build(inputSize: Int) {
-    if let existing = self.inputSize {
-      precondition(existing == inputSize, "Conv1D: built for \(existing) input channels, called with \(inputSize)")
-      return
-    }
-    precondition(inputSize > 0, "Conv1D: input channel count must be positive, got \(inputSize)")
-    kernel = Parameter(
-      kernelInitializer.tensor(shape: [kernelSize, inputSize, filters], using: &generator), name: "kernel")
-    if useBias { bias = Parameter(biasInitializer.tensor(shape: [filters], using: &generator), name: "bias") }
+    guard needsWeights(for: inputSize, what: "input channels") else { return }
+    kernel = addWeight("kernel", shape: [kernelSize, inputSize, filters], initializer: kernelInitializer)
+    if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer) }
   }
+
 
   /// The convolution of `input`; sets `context.mask` to `nil` (Keras's Conv1D drops masks).
   ///

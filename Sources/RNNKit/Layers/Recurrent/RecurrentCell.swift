@@ -8,7 +8,7 @@
 /// Shapes: `xt: [batch, features]`, each state `[batch, units]`; weights
 /// `kernel [features, G·units]`, `recurrent_kernel [units, G·units]`, `bias [G·units]`
 /// (GRU with `resetAfter`: `[2, 3·units]`), G = 1, 4, 3 for SimpleRNN, LSTM, GRU.
-public class RecurrentCell: Layer {
+public class RecurrentCell: Layer, LazilyBuilt {
   /// H: the size of the output and of each state.
   public let units: Int
   /// Whether the cell adds a bias.
@@ -74,19 +74,13 @@ public class RecurrentCell: Layer {
   /// Creates the weights for `inputSize` features, in Keras's order (kernel, recurrent
   /// kernel, bias), unless they exist.
   func build(inputSize: Int) {
-    if let existing = self.inputSize {
-      precondition(
-        existing == inputSize,
-        "\(Self.self): built for \(existing) input features, called with \(inputSize)")
-      return
-    }
-    precondition(inputSize > 0, "\(Self.self): input feature size must be positive, got \(inputSize)")
+    guard needsWeights(for: inputSize, what: "input features") else { return }
     let width = kind.gateCount * units
-    kernel = Parameter(kernelInitializer.tensor(shape: [inputSize, width], using: &generator), name: "kernel")
-    recurrentKernel = Parameter(
-      recurrentInitializer.tensor(shape: [units, width], using: &generator), name: "recurrent_kernel")
+    kernel = addWeight("kernel", shape: [inputSize, width], initializer: kernelInitializer)
+    recurrentKernel = addWeight("recurrent_kernel", shape: [units, width], initializer: recurrentInitializer)
     if useBias { bias = Parameter(initialBias(using: &generator), name: "bias") }
   }
+
 
   /// The all-zero state for a batch: `[h]`, or `[h, c]` for LSTM, each `[batchSize, units]`.
   ///
