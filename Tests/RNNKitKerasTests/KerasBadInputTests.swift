@@ -121,6 +121,9 @@ import Testing
     (#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 5, 3]}}, {"class_name": "Conv1D", "config": {"name": "c", "filters": 2, "kernel_size": [9]}}]}}"#, "at least 9 time steps"),
     (#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 5]}}, {"class_name": "Lambda", "config": {"name": "f"}}]}}"#, "RNNKit has no layer Lambda"),
     (#"{"class_name": "Sequential", "con"#, "not valid JSON"),
+    (#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 5, 3]}}, {"class_name": "Dense", "config": {"name": "d", "units": 1073741824}}]}}"#, "its kernel would be [3, 1073741824], more than the 268435456 values"),
+    (#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 5]}}, {"class_name": "Embedding", "config": {"name": "e", "input_dim": 100000000, "output_dim": 100}}]}}"#, "its embeddings would be [100000000, 100]"),
+    (#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 5, 3]}}, {"class_name": "LSTM", "config": {"name": "l", "units": 100000}}]}}"#, "its recurrent_kernel would be [100000, 400000]"),
   ])
   func malformedConfigsAreRefusedClearly(_ json: String, _ words: String) throws {
     let error = #expect(throws: KerasFileError.self) { try Sequential(kerasJSON: json, name: "model.json") }

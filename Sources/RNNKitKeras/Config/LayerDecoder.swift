@@ -16,11 +16,30 @@ struct LayerDecoder {
     return f
   }
 
+  /// The most values one weight may hold (2^28 floats, 1 GiB): a config is input from
+  /// outside, and its sizes are checked before any weight is allocated.
+  static let maximumWeightValues = 1 << 28
+
+  /// Refuses a weight of `shape` (named for the message) larger than ``maximumWeightValues``.
+  func checkWeight(_ name: String, shape: [Int]) throws {
+    var count = 1
+    for d in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: d)
+      guard !overflow, product <= Self.maximumWeightValues else {
+        throw reader.fail("its \(name) would be \(shape), more than the \(Self.maximumWeightValues) values RNNKit allocates for one weight")
+      }
+      count = product
+    }
+  }
+
   func layer() throws -> any Layer {
     switch reader.className {
     case "Embedding": return try embedding()
     case "Dense": return try dense()
-    case "SimpleRNN", "LSTM", "GRU": return try RecurrentOptions(reader, insideBidirectional: false).layer(inputSize: features())
+    case "SimpleRNN", "LSTM", "GRU":
+      let options = try RecurrentOptions(reader, insideBidirectional: false)
+      try options.checkWeights(inputSize: features(), with: self)
+      return options.layer(inputSize: try features())
     case "Bidirectional": return try bidirectional()
     case "Conv1D", "Convolution1D": return try conv1D()
     case "MaxPooling1D", "MaxPool1D": return try maxPooling1D()
@@ -56,16 +75,18 @@ struct LayerDecoder {
     guard input.count == 1 else {
       throw reader.fail("expected input of shape [time] (token ids), got \(LayerShapes.describe(input))")
     }
-    return Embedding(
-      inputDim: try reader.int("input_dim"), outputDim: try reader.int("output_dim"),
-      maskZero: try reader.bool("mask_zero", default: false))
+    let (inputDim, outputDim) = (try reader.int("input_dim"), try reader.int("output_dim"))
+    try checkWeight("embeddings", shape: [inputDim, outputDim])
+    return Embedding(inputDim: inputDim, outputDim: outputDim, maskZero: try reader.bool("mask_zero", default: false))
   }
 
   func dense() throws -> Dense {
     try reader.requireNull(
       "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank")
+    let units = try reader.int("units")
+    try checkWeight("kernel", shape: [try features(), units])
     return Dense(
-      units: try reader.int("units"), activation: try reader.activation("activation", default: .linear),
+      units: units, activation: try reader.activation("activation", default: .linear),
       useBias: try reader.bool("use_bias", default: true), inputSize: try features())
   }
 
@@ -75,8 +96,10 @@ struct LayerDecoder {
     try reader.require("data_format", equals: "channels_last")
     try reader.require("dilation_rate", equals: 1)
     try reader.require("groups", equals: 1)
+    let (filters, kernelSize) = (try reader.int("filters"), try reader.int("kernel_size"))
+    try checkWeight("kernel", shape: [kernelSize, try features(), filters])
     return Conv1D(
-      filters: try reader.int("filters"), kernelSize: try reader.int("kernel_size"),
+      filters: filters, kernelSize: kernelSize,
       strides: try reader.int("strides", default: 1), padding: try padding(),
       activation: try reader.activation("activation", default: .linear),
       useBias: try reader.bool("use_bias", default: true), inputSize: try features())
@@ -117,6 +140,7 @@ struct LayerDecoder {
       }
     }
     let inputSize = try features()
+    try forward.checkWeights(inputSize: inputSize, with: self)
     switch forward.kind {
     case .simpleRNN: return Bidirectional(forward.simpleRNN(inputSize: inputSize), mergeMode: mode)
     case .lstm: return Bidirectional(forward.lstm(inputSize: inputSize), mergeMode: mode)
@@ -165,6 +189,15 @@ struct RecurrentOptions: Equatable {
     recurrentDropout = try reader.float("recurrent_dropout", default: 0, in: 0..<1)
     unitForgetBias = try reader.bool("unit_forget_bias", default: true)
     resetAfter = kind == .gru ? try reader.bool("reset_after", default: true) : true
+  }
+
+  /// Refuses sizes whose kernels would exceed ``LayerDecoder/maximumWeightValues``.
+  func checkWeights(inputSize: Int, with decoder: LayerDecoder) throws {
+    let gates = kind == .lstm ? 4 : kind == .gru ? 3 : 1
+    let (width, overflow) = units.multipliedReportingOverflow(by: gates)
+    guard !overflow else { return try decoder.checkWeight("kernel", shape: [inputSize, units, gates]) }
+    try decoder.checkWeight("kernel", shape: [inputSize, width])
+    try decoder.checkWeight("recurrent_kernel", shape: [units, width])
   }
 
   /// Whether `self` is `forward` run the other way: a Bidirectional's backward layer.
