@@ -1,7 +1,7 @@
 import RNNKit
 
 // One epoch of the tutorial's IMDB sentiment model through the public training API, on
-// synthetic data of IMDB's shape — the same workload as scripts/bench-peers' "imdb" rows:
+// synthetic data of IMDB's shape — the same workload as Benchmarks/peers/bench-peers' "imdb" rows:
 // 25,000 × 80 token ids from a vocabulary of 10,000, random 0/1 labels;
 // Embedding(10000, 100) → 2 × RNN(64, dropout 0.5) → Dense(32) → Dropout(0.5) → ReLU →
 // Dense(1, sigmoid); Adam(1e-3), binary cross-entropy, accuracy, batch 128, shuffled.
