@@ -16,7 +16,9 @@ import Testing
     for communicator in ranks {
       done.enter()
       let thread = Thread {
-        results.set(communicator.rank, Result { try body(communicator) })
+        let result = Result { try body(communicator) }
+        if case .failure = result { communicator.abort() }  // the others must not wait for this rank
+        results.set(communicator.rank, result)
         done.leave()
       }
       thread.stackSize = 8 << 20
@@ -156,12 +158,54 @@ import Testing
     }
   }
 
+  @Test func aCheckpointLoadedOnRankZeroResumesEverywhere() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rnnkit-resume-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let checkpoint = directory.appendingPathComponent("epoch1.safetensors")
+    let first = Self.model(seed: 1)
+    try first.fit(Self.x, Self.y, batchSize: 12, epochs: 1, verbose: .silent, seed: 5)
+    try first.saveCheckpoint(to: checkpoint, epoch: 1)
+    try first.fit(Self.x, Self.y, batchSize: 12, epochs: 1, verbose: .silent, seed: 6)
+
+    let resumed = try Self.runRanks(2) { communicator in
+      let model = Self.model(seed: 1)
+      if communicator.rank == 0 {
+        _ = model(Self.x[0..<1])  // build the layers, as a checkpoint needs
+        try model.loadCheckpoint(from: checkpoint)
+      }
+      try model.fit(Self.x, Self.y, batchSize: 12, epochs: 1, verbose: .silent, seed: 6, communicator: communicator)
+      return (model.getWeights().map(\.scalars), (model.optimizer as? SGD)?.iterations ?? -1)
+    }
+    for (rank, (weights, iterations)) in resumed.enumerated() {
+      #expect(iterations == 6, "rank \(rank): 3 steps before the checkpoint, 3 after")
+      for (w, expected) in zip(weights, first.getWeights()) {
+        let difference = zip(w, expected.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
+        #expect(difference <= 1e-5, "rank \(rank): resumed against uninterrupted: \(difference)")
+      }
+    }
+  }
+
   @Test func shardsTakeEveryNthSample() throws {
     let data = try Dataset(tensorSlices: (Tensor(shape: [7, 1], scalars: (0..<7).map(Float.init)), Tensor(zeros: [7, 1])))
     #expect(try data.shard(count: 3, index: 1).features.scalars == [1, 4])
     #expect(try data.shard(count: 3, index: 0).features.scalars == [0, 3, 6])
     #expect(throws: TrainingDataError.self) { try data.shard(count: 3, index: 3) }
     #expect(throws: TrainingDataError.self) { try data.shard(count: 8, index: 7) }
+  }
+
+  @Test func aRankThatFailsStopsTheOthers() throws {
+    let results = try Self.runRanks(2) { communicator -> String in
+      do {
+        if communicator.rank == 1 { throw DistributedError.invalidSetting(name: "test", expected: "-", actual: "rank 1 fails") }
+        _ = try communicator.allGather([1])
+        return "gathered"
+      } catch {
+        communicator.abort()
+        return "\(error)"
+      }
+    }
+    #expect(results[0] == "communication failed: rank 1 left the group")
   }
 
   @Test func collectivesSumInRankOrder() throws {

@@ -18,8 +18,9 @@ extension ModelCheckpoint: RankZeroCallback {}
 
 extension Model {
   /// Before the first step: checks that every rank has the same data and model (stopping
-  /// all of them with an error naming both sides otherwise), builds the layers, broadcasts
-  /// rank 0's weights, and gives each rank its own dropout streams.
+  /// all of them with an error naming both sides otherwise), broadcasts rank 0's weights
+  /// and optimizer state (so a checkpoint loaded on rank 0 resumes everywhere), and gives
+  /// each rank its own dropout streams.
   func joinRanks(_ communicator: any Communicator, training: Dataset, validation: Dataset?) throws {
     let world = communicator.size
     guard training.batchSize % world == 0 else {
@@ -35,7 +36,24 @@ extension Model {
       describe: { "\(decodeShapes($0).count) parameters of shapes \(decodeShapes($0))" })
     let start = try communicator.broadcast(packed(parameters.map(\.value)), root: 0)
     for (p, value) in zip(parameters, unpacked(start, shapes: parameters.map(\.value.shape))) { p.value = value }
+    try broadcastOptimizerState(communicator)
     if world > 1 { seedRandomLayers(seed: training.shuffleSeed, rank: communicator.rank) }
+  }
+
+  /// Rank 0's optimizer state — its iteration count and every slot, as after
+  /// ``loadCheckpoint(from:)`` on rank 0 alone — on every rank, so a resumed run continues
+  /// identically everywhere.
+  private func broadcastOptimizerState(_ communicator: any Communicator) throws {
+    guard let optimizer else { return }
+    let trainable = trainableParameters
+    let state = optimizer.state(for: trainable)
+    let keys = state.keys.sorted()
+    try communicator.checkAgreement(
+      encodeShapes(keys.map { state[$0]!.shape }), what: "the optimizer's state (\(keys.count) entries)",
+      describe: { "slot shapes \(decodeShapes($0))" })
+    let values = try communicator.broadcast(packed(keys.map { state[$0]! }), root: 0)
+    let tensors = unpacked(values, shapes: keys.map { state[$0]!.shape })
+    try optimizer.loadState(Dictionary(uniqueKeysWithValues: zip(keys, tensors)), for: trainable)
   }
 
   /// One data-parallel step on the global batch `x`, `y`: forward and backward on this

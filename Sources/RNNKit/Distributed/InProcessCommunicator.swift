@@ -27,14 +27,23 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
     return (0..<size).map { InProcessCommunicator(rank: $0, group: group) }
   }
 
+  /// Ends the group: every rank waiting in a collective, and every later call, throws
+  /// ``DistributedError/transport(_:)`` — what a failing rank calls so that the others stop
+  /// instead of waiting for it (as `MPI_Abort` ends an MPI job).
+  ///
+  /// ```swift
+  /// do { try model.fit(x, y, batchSize: 12, communicator: ranks[r]) } catch { ranks[r].abort(); throw error }
+  /// ```
+  public func abort() { group.abort(by: rank) }
+
   public func allGather(_ values: [Float]) throws -> [[Float]] {
-    let all = group.exchange(rank: rank, values: values)
+    let all = try group.exchange(rank: rank, values: values)
     try checkCounts(all, operation: "allGather")
     return all
   }
 
   public func broadcast(_ values: [Float], root: Int) throws -> [Float] {
-    let all = group.exchange(rank: rank, values: values)
+    let all = try group.exchange(rank: rank, values: values)
     try checkCounts(all, operation: "broadcast")
     return all[root]
   }
@@ -54,23 +63,36 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
     private var arrived = 0
     private var departed = 0
     private var draining = false
+    private var abortedBy: Int?
 
     init(size: Int) {
       self.size = size
       slots = Array(repeating: nil, count: size)
     }
 
-    func exchange(rank: Int, values: [Float]) -> [[Float]] {
+    func abort(by rank: Int) {
       condition.lock()
       defer { condition.unlock() }
-      while draining { condition.wait() }
+      if abortedBy == nil { abortedBy = rank }
+      condition.broadcast()
+    }
+
+    func exchange(rank: Int, values: [Float]) throws -> [[Float]] {
+      condition.lock()
+      defer { condition.unlock() }
+      func checkAborted() throws {
+        if let r = abortedBy { throw DistributedError.transport("rank \(r) left the group") }
+      }
+      while draining && abortedBy == nil { condition.wait() }
+      try checkAborted()
       slots[rank] = values
       arrived += 1
       if arrived == size {
         draining = true
         condition.broadcast()
       } else {
-        while !draining { condition.wait() }
+        while !draining && abortedBy == nil { condition.wait() }
+        try checkAborted()
       }
       let all = slots.map { $0 ?? [] }
       departed += 1
