@@ -25,11 +25,14 @@ public final class MPICommunicator: Communicator {
   /// - Throws: `DistributedError.transport` when MPI cannot start.
   public init() throws {
     guard rk_mpi_initialize() == MPI_SUCCESS else { throw DistributedError.transport("MPI_Init_thread failed") }
-    atexit { rk_mpi_finalize() }
+    _ = Self.finalizeAtExit
     rank = Int(rk_mpi_rank())
     size = Int(rk_mpi_size())
     guard rank >= 0, size >= 1 else { throw DistributedError.transport("MPI reports rank \(rank) of \(size)") }
   }
+
+  /// Registers MPI's finalisation at exit, once however many communicators are made.
+  private static let finalizeAtExit: Void = { atexit { rk_mpi_finalize() } }()
 
   /// Whether this process was started by Open MPI's `mpirun` (its environment is set).
   public static var isUnderMPIRun: Bool {
@@ -60,8 +63,8 @@ public final class MPICommunicator: Communicator {
   public func allGather(_ values: [Float]) throws -> [[Float]] {
     try checkCounts(values.count, operation: "allGather")
     guard !values.isEmpty else { return Array(repeating: [], count: size) }
-    var out = [Float](repeating: 0, count: values.count * size)
     guard values.count <= Int(Int32.max) else { throw DistributedError.transport("allGather of \(values.count) floats") }
+    var out = [Float](repeating: 0, count: values.count * size)
     let status = values.withUnsafeBufferPointer { v in
       out.withUnsafeMutableBufferPointer { rk_mpi_allgather_floats(v.baseAddress, Int32(values.count), $0.baseAddress) }
     }

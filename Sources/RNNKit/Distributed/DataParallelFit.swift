@@ -35,7 +35,7 @@ extension Model {
       encodeShapes(parameters.map(\.value.shape)), what: "the model's parameter shapes",
       describe: { "\(decodeShapes($0).count) parameters of shapes \(decodeShapes($0))" })
     let start = try communicator.broadcast(packed(parameters.map(\.value)), root: 0)
-    for (p, value) in zip(parameters, unpacked(start, shapes: parameters.map(\.value.shape))) { p.value = value }
+    for (p, value) in zip(parameters, unpacked(start[...], shapes: parameters.map(\.value.shape))) { p.value = value }
     try broadcastOptimizerState(communicator)
     if world > 1 { seedRandomLayers(seed: training.shuffleSeed, rank: communicator.rank) }
   }
@@ -52,7 +52,7 @@ extension Model {
       encodeShapes(keys.map { state[$0]!.shape }), what: "the optimizer's state (\(keys.count) entries)",
       describe: { "slot shapes \(decodeShapes($0))" })
     let values = try communicator.broadcast(packed(keys.map { state[$0]! }), root: 0)
-    let tensors = unpacked(values, shapes: keys.map { state[$0]!.shape })
+    let tensors = unpacked(values[...], shapes: keys.map { state[$0]!.shape })
     try optimizer.loadState(Dictionary(uniqueKeysWithValues: zip(keys, tensors)), for: trainable)
   }
 
@@ -106,15 +106,15 @@ extension Model {
       let offset = denseCount + totals.count
       let allIDs = parts.flatMap { $0[offset..<(offset + longest)] }
       let allRows = parts.flatMap { $0[(offset + longest)...] }
-      gradients = unpacked(Array(summed[..<denseCount]), shapes: denseShapes)
+      gradients = unpacked(summed[..<denseCount], shapes: denseShapes)
       gradients[rowsIndex] = Kernels.embeddingBackward(
         dy: Tensor(shape: [allIDs.count, width], scalars: allRows), ids: Tensor(shape: [allIDs.count], scalars: allIDs),
         tableShape: shapes[rowsIndex])
     } else {
       summed = try communicator.allReduceSum(dense + totals)
-      gradients = unpacked(Array(summed[..<denseCount]), shapes: denseShapes)
+      gradients = unpacked(summed[..<denseCount], shapes: denseShapes)
     }
-    let global = globalLogs(Array(summed[denseCount...]))
+    let global = globalLogs(summed[denseCount...])
     if global.loss.isFinite { optimizer.apply(gradients: gradients, to: trainable) }
     return global
   }
@@ -130,7 +130,7 @@ extension Model {
       let prediction = self(bx)
       totals = batchTotals(loss: loss(prediction, by).scalar, samples: rows.count, metrics: metrics.map { $0.batchTotal(prediction, by) })
     }
-    return globalLogs(try communicator.allReduceSum(totals))
+    return globalLogs(try communicator.allReduceSum(totals)[...])
   }
 
   /// The rows of a batch of `count` that this rank takes: r, r + N, r + 2N, …
@@ -144,7 +144,8 @@ extension Model {
   }
 
   /// The mean loss and metric totals from summed ``batchTotals(loss:samples:metrics:)``.
-  private func globalLogs(_ totals: [Float]) -> (loss: Float, metrics: [(total: Double, count: Int)]) {
+  private func globalLogs(_ summed: ArraySlice<Float>) -> (loss: Float, metrics: [(total: Double, count: Int)]) {
+    let totals = Array(summed)  // a few values
     let metricTotals = stride(from: 2, to: totals.count, by: 2).map { (total: Double(totals[$0]), count: Int(totals[$0 + 1])) }
     return (totals[0] / totals[1], metricTotals)
   }
@@ -159,8 +160,8 @@ private func packed(_ tensors: [Tensor]) -> [Float] {
 }
 
 /// `buffer` cut into tensors of `shapes`, in order.
-private func unpacked(_ buffer: [Float], shapes: [[Int]]) -> [Tensor] {
-  var offset = 0
+private func unpacked(_ buffer: ArraySlice<Float>, shapes: [[Int]]) -> [Tensor] {
+  var offset = buffer.startIndex
   return shapes.map { shape in
     let count = shape.reduce(1, *)
     defer { offset += count }

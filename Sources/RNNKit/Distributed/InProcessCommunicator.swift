@@ -2,12 +2,14 @@ import Foundation
 
 /// Ranks that are threads of one process, exchanging values through shared memory: the
 /// whole data-parallel logic under `swift test`, without `mpirun`. Create the ranks
-/// together and run each on its own thread.
+/// together and run each on a `Thread` of its own: a rank blocks in every collective until
+/// all have joined, so a shared pool narrower than the group (`concurrentPerform` on two
+/// cores with three ranks) would deadlock. A rank that fails calls ``abort()``.
 ///
 /// ```swift
 /// let ranks = InProcessCommunicator.group(size: 2)
-/// DispatchQueue.concurrentPerform(iterations: 2) { r in
-///   let sum = try! ranks[r].allReduceSum([Float(r + 1)])   // [3] on both
+/// for communicator in ranks {
+///   Thread { _ = try? communicator.allReduceSum([Float(communicator.rank + 1)]) }.start()   // [3] on both
 /// }
 /// ```
 public final class InProcessCommunicator: Communicator, @unchecked Sendable {

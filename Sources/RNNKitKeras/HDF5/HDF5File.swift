@@ -45,15 +45,6 @@ enum HDF5File {
     }
   }
 
-  /// The tree of the HDF5 file at `url`.
-  static func read(contentsOf url: URL) throws -> HDF5Group {
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-      throw HDF5Error(file: url.relativePath, message: "cannot read the file: \(error.localizedDescription)")
-    }
-    return try read(image: data, name: url.relativePath)
-  }
-
   /// The bytes of an HDF5 file holding `tree`.
   static func image(of tree: HDF5Group, name: String) throws -> Data {
     try lock.withLock { counter in
